@@ -1,0 +1,3 @@
+from guardshim.cli import main
+
+raise SystemExit(main())
