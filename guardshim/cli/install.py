@@ -1,0 +1,163 @@
+"""`guardshim install` and `guardshim uninstall`."""
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import click
+
+from guardshim import profile as profiles
+from guardshim import render
+from guardshim.classify import TOOLS
+from guardshim.cli.output import GuardshimError
+from guardshim.config import default_locations
+
+_STATE_FILE = "install.json"
+
+
+def _state_path(environ):
+    data_home = environ.get("XDG_DATA_HOME") or os.path.join(
+        environ.get("HOME") or os.path.expanduser("~"), ".local", "share"
+    )
+    return Path(data_home) / "guardshim" / _STATE_FILE
+
+
+@click.command()
+@click.option(
+    "--profile",
+    "profile_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Shell profile that gets the PATH block "
+    "[default: the rc file of $SHELL, such as ~/.bashrc].",
+)
+@click.option(
+    "--shim-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the shims [default: $XDG_DATA_HOME/guardshim/shims].",
+)
+def install(profile_path, shim_dir):
+    """Write the shims and put their folder first on PATH in a shell profile.
+
+    Running it again changes nothing unless guardshim or an option changed.
+    """
+    environ = os.environ
+    locations = default_locations(environ)
+    shim_dir = (shim_dir or Path(locations["shim_dir"])).absolute()
+    profile_path = (profile_path or profiles.default_profile(environ)).absolute()
+    locations["shim_dir"] = str(shim_dir)
+
+    try:
+        changed = render.write_shims(shim_dir, locations)
+    except render.RenderError as error:
+        raise GuardshimError(str(error)) from None
+    except OSError as error:
+        raise GuardshimError(
+            f"cannot write shims to {shim_dir}: {error.strerror}",
+            hint="choose a writable folder with --shim-dir",
+        ) from None
+    profile_created = not profile_path.exists() or _load_state(environ).get(
+        "profile_created", False
+    )
+    try:
+        profile_changed = profiles.install_block(profile_path, shim_dir)
+    except (OSError, UnicodeDecodeError) as error:
+        raise GuardshimError(
+            f"cannot update the profile {profile_path}: {error}",
+            hint="choose another file with --profile",
+        ) from None
+    _save_state(environ, shim_dir, profile_path, profile_created)
+
+    for path in changed:
+        click.echo(f"wrote shim {path}")
+    if profile_changed:
+        click.echo(f"added the guardshim PATH block to {profile_path}")
+    if not changed and not profile_changed:
+        click.echo(f"guardshim is already installed in {shim_dir} ({profile_path})")
+    _warn_missing_tools(shim_dir, environ)
+    click.echo(
+        f"Audit log: {locations['audit_path']}\n"
+        f"Config: {locations['config_files'][-1]} (optional)\n"
+        f"New shells that read {profile_path} are guarded; start one, or run "
+        f"`. {profile_path}` in an open shell."
+    )
+
+
+def _warn_missing_tools(shim_dir, environ):
+    path_without_shims = os.pathsep.join(
+        entry
+        for entry in environ.get("PATH", "").split(os.pathsep)
+        if entry and os.path.realpath(entry) != os.path.realpath(shim_dir)
+    )
+    for tool in TOOLS:
+        if shutil.which(tool, path=path_without_shims) is None:
+            click.echo(
+                f"note: no real {tool} on PATH yet; its shim refuses to run until "
+                f"one is installed",
+                err=True,
+            )
+
+
+def _save_state(environ, shim_dir, profile_path, profile_created):
+    state_path = _state_path(environ)
+    state_path.parent.mkdir(parents=True, exist_ok=True)
+    state = {
+        "shim_dir": str(shim_dir),
+        "profile": str(profile_path),
+        "profile_created": profile_created,
+    }
+    state_path.write_text(json.dumps(state, indent=2) + "\n", encoding="utf-8")
+
+
+def _load_state(environ):
+    try:
+        return json.loads(_state_path(environ).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+@click.command()
+@click.option(
+    "--profile",
+    "profile_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Shell profile to remove the PATH block from [default: the one install used].",
+)
+@click.option(
+    "--shim-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of the shims [default: the one install used].",
+)
+def uninstall(profile_path, shim_dir):
+    """Remove the shims and the PATH block; every other byte of the profile stays."""
+    environ = os.environ
+    state = _load_state(environ)
+    shim_dir = Path(
+        shim_dir or state.get("shim_dir") or default_locations(environ)["shim_dir"]
+    )
+    profile_path = Path(
+        profile_path or state.get("profile") or profiles.default_profile(environ)
+    )
+
+    removed = render.remove_shims(shim_dir)
+    for path in removed:
+        click.echo(f"removed shim {path}")
+    try:
+        if shim_dir.is_dir() and not any(shim_dir.iterdir()):
+            shim_dir.rmdir()
+    except OSError:
+        pass
+    if profiles.remove_block(profile_path):
+        click.echo(f"removed the guardshim PATH block from {profile_path}")
+        if state.get("profile_created") and profile_path.stat().st_size == 0:
+            profile_path.unlink()
+            click.echo(f"removed {profile_path}, which install had created")
+    elif not removed:
+        click.echo("guardshim is not installed; nothing to remove")
+    state_path = _state_path(environ)
+    for leftover in (state_path, state_path.parent):
+        try:
+            leftover.unlink() if leftover.is_file() else leftover.rmdir()
+        except OSError:
+            pass
+    click.echo("Open shells keep the old PATH until they start again or run `hash -r`.")

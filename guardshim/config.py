@@ -1,0 +1,238 @@
+"""Load and validate guardshim's TOML configuration.
+
+The shim calls `load_settings` on every run. When no config file exists it
+returns the defaults without importing a TOML parser.
+"""
+
+import os
+
+from guardshim.classes import CLASSES
+from guardshim.policy import DECISIONS
+
+TOOLS = ("terraform", "helm", "kubectl")
+OVERRIDE_MODES = ("prompt", "pass")
+DEFAULT_PROMPT_TIMEOUT = 120
+
+
+class ConfigError(Exception):
+    """A config file that cannot be used: it names the file, the key and the fix."""
+
+    def __init__(self, path, key, problem, hint):
+        self.path = path
+        self.key = key
+        self.problem = problem
+        self.hint = hint
+        where = f"{path}: {key}" if key else path
+        super().__init__(f"{where}: {problem}")
+
+
+class Settings:
+    """Everything a shim needs to decide, after the config files are read."""
+
+    __slots__ = (
+        "config_files",
+        "loaded_files",
+        "policy",
+        "tool_policy",
+        "tool_paths",
+        "prompt_timeout",
+        "override_mode",
+        "audit_path",
+        "shim_dir",
+        "home",
+    )
+
+    def __init__(self, config_files, audit_path, shim_dir=None, home=None):
+        self.config_files = list(config_files)
+        self.loaded_files = []
+        self.policy = {}
+        self.tool_policy = {}
+        self.tool_paths = {}
+        self.prompt_timeout = DEFAULT_PROMPT_TIMEOUT
+        self.override_mode = "prompt"
+        self.audit_path = audit_path
+        self.shim_dir = shim_dir
+        self.home = home
+
+
+def default_locations(environ=None):
+    """Return the config files, audit log and shim folder of the current user.
+
+    These follow the XDG base directory rules. `guardshim install` fixes them in
+    the shims, so the environment of a later caller cannot move them.
+    """
+    environ = os.environ if environ is None else environ
+    home = environ.get("HOME") or os.path.expanduser("~")
+    config_home = environ.get("XDG_CONFIG_HOME") or os.path.join(home, ".config")
+    state_home = environ.get("XDG_STATE_HOME") or os.path.join(home, ".local", "state")
+    data_home = environ.get("XDG_DATA_HOME") or os.path.join(home, ".local", "share")
+    return {
+        "home": home,
+        "config_files": [
+            "/etc/guardshim/config.toml",
+            os.path.join(config_home, "guardshim", "config.toml"),
+        ],
+        "audit_path": os.path.join(state_home, "guardshim", "audit.jsonl"),
+        "shim_dir": os.path.join(data_home, "guardshim", "shims"),
+    }
+
+
+def load_settings(locations):
+    """Read the config files named in `locations` and return Settings.
+
+    Later files override earlier ones key by key. Raises ConfigError for the
+    first problem found.
+    """
+    settings = Settings(
+        locations["config_files"],
+        locations["audit_path"],
+        locations.get("shim_dir"),
+        locations.get("home"),
+    )
+    for path in settings.config_files:
+        try:
+            with open(path, "rb") as stream:
+                data = stream.read()
+        except FileNotFoundError:
+            continue
+        except OSError as error:
+            raise ConfigError(
+                path, None, f"cannot be read: {error.strerror}",
+                "fix the file's permissions or remove it",
+            ) from None
+        _apply_file(settings, path, _parse_toml(path, data))
+        settings.loaded_files.append(path)
+    return settings
+
+
+def _parse_toml(path, data):
+    try:
+        import tomllib
+    except ImportError:  # Python < 3.11
+        import tomli as tomllib
+
+    try:
+        return tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        raise ConfigError(
+            path, None, f"is not valid UTF-8 ({error.reason} at byte {error.start})",
+            "save the file as UTF-8",
+        ) from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(
+            path, None, f"is not valid TOML: {error}",
+            "fix the syntax at the line named above",
+        ) from None
+
+
+_TOP_LEVEL_KEYS = ("policy", "tools", "prompt", "override", "audit")
+
+
+def _apply_file(settings, path, document):
+    _reject_unknown_keys(path, "", document, _TOP_LEVEL_KEYS)
+    if "policy" in document:
+        settings.policy.update(_read_class_table(path, "policy", document["policy"]))
+    if "tools" in document:
+        _apply_tools(settings, path, _expect_table(path, "tools", document["tools"]))
+    if "prompt" in document:
+        prompt = _expect_table(path, "prompt", document["prompt"])
+        _reject_unknown_keys(path, "prompt.", prompt, ("timeout",))
+        if "timeout" in prompt:
+            settings.prompt_timeout = _read_timeout(path, prompt["timeout"])
+    if "override" in document:
+        override = _expect_table(path, "override", document["override"])
+        _reject_unknown_keys(path, "override.", override, ("mode",))
+        if "mode" in override:
+            settings.override_mode = _read_choice(
+                path, "override.mode", override["mode"], OVERRIDE_MODES
+            )
+    if "audit" in document:
+        audit = _expect_table(path, "audit", document["audit"])
+        _reject_unknown_keys(path, "audit.", audit, ("path",))
+        if "path" in audit:
+            settings.audit_path = _read_path(path, "audit.path", audit["path"], settings)
+
+
+def _apply_tools(settings, path, tools):
+    for tool, table in tools.items():
+        key = f"tools.{tool}"
+        if tool not in TOOLS:
+            raise ConfigError(
+                path, key, f"unknown tool {tool!r}",
+                f"use one of: {', '.join(TOOLS)}",
+            )
+        table = _expect_table(path, key, table)
+        _reject_unknown_keys(path, f"{key}.", table, ("path", "policy"))
+        if "path" in table:
+            settings.tool_paths[tool] = _read_path(
+                path, f"{key}.path", table["path"], settings
+            )
+        if "policy" in table:
+            tool_policy = settings.tool_policy.setdefault(tool, {})
+            tool_policy.update(_read_class_table(path, f"{key}.policy", table["policy"]))
+
+
+def _read_class_table(path, key, table):
+    table = _expect_table(path, key, table)
+    decisions = {}
+    for klass, decision in table.items():
+        if klass not in CLASSES:
+            raise ConfigError(
+                path, f"{key}.{klass}", f"unknown class {klass!r}",
+                f"use one of: {', '.join(CLASSES)}",
+            )
+        decision = _read_choice(path, f"{key}.{klass}", decision, DECISIONS)
+        decisions[klass] = (decision, f"{path}: {key}.{klass}")
+    return decisions
+
+
+def _read_choice(path, key, value, choices):
+    if not isinstance(value, str) or value not in choices:
+        raise ConfigError(
+            path, key, f"invalid value {value!r}",
+            f"use one of: {', '.join(repr(choice) for choice in choices)}",
+        )
+    return value
+
+
+def _read_timeout(path, value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise ConfigError(
+            path, "prompt.timeout", f"invalid value {value!r}",
+            "give the number of seconds as a positive number, for example 120",
+        )
+    return float(value)
+
+
+def _read_path(path, key, value, settings):
+    if not isinstance(value, str) or not value:
+        raise ConfigError(
+            path, key, f"invalid value {value!r}", "give a file path as a string",
+        )
+    if value == "~" or value.startswith("~/"):
+        home = settings.home or os.path.expanduser("~")
+        value = home + value[1:]
+    if not os.path.isabs(value):
+        raise ConfigError(
+            path, key, f"relative path {value!r}",
+            "give an absolute path or one that starts with ~/",
+        )
+    return value
+
+
+def _expect_table(path, key, value):
+    if not isinstance(value, dict):
+        raise ConfigError(
+            path, key, f"expected a table, found {type(value).__name__}",
+            f"write it as a [{key}] section",
+        )
+    return value
+
+
+def _reject_unknown_keys(path, prefix, table, known):
+    for key in table:
+        if key not in known:
+            raise ConfigError(
+                path, f"{prefix}{key}", "unknown key",
+                f"use one of: {', '.join(known)}",
+            )

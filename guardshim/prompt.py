@@ -1,0 +1,195 @@
+"""Ask a person on the controlling terminal, never on stdin or stdout.
+
+The question is written to and the answer read from `/dev/tty`, so a manifest
+piped into `kubectl apply -f -` can never answer it and `terraform plan -json >
+plan.json` gets no prompt text in its output. Prompts of several shims on one
+terminal take turns under an exclusive lock keyed by the terminal's device.
+"""
+
+import os
+import time
+
+import _signal
+
+APPROVED = "approved"
+REFUSED = "refused"
+TIMED_OUT = "timed_out"
+NO_TERMINAL = "no_terminal"
+
+_TERMINAL = "/dev/tty"
+_LOCK_POLL_SECONDS = 0.05
+_MAX_ANSWER_BYTES = 4096
+
+
+class _Interrupted(Exception):
+    """SIGINT, SIGTERM or SIGHUP arrived while the prompt waited."""
+
+
+class PromptResult:
+    __slots__ = ("outcome", "detail")
+
+    def __init__(self, outcome, detail):
+        self.outcome = outcome
+        self.detail = detail
+
+
+def ask(lines, accepted, timeout, lock_folder):
+    """Show `lines` on the terminal and wait up to `timeout` seconds for an answer.
+
+    The answer approves only when, stripped of surrounding blanks, it is one of
+    `accepted` (compared exactly, so pass lowercase and uppercase forms where
+    both should count). Returns a PromptResult whose outcome is APPROVED,
+    REFUSED, TIMED_OUT or NO_TERMINAL, and whose detail says why in words.
+    """
+    try:
+        descriptor = os.open(_TERMINAL, os.O_RDWR | os.O_NOCTTY)
+    except OSError as error:
+        return PromptResult(NO_TERMINAL, f"cannot open {_TERMINAL}: {error.strerror}")
+    try:
+        if not _is_foreground(descriptor):
+            return PromptResult(
+                NO_TERMINAL, "the command runs in the background of its terminal"
+            )
+        deadline = time.monotonic() + timeout
+        lock = _acquire_terminal_lock(descriptor, lock_folder, deadline)
+        if lock is None:
+            return PromptResult(TIMED_OUT, "another prompt held the terminal")
+        try:
+            return _ask_on(descriptor, lines, accepted, deadline, timeout)
+        finally:
+            os.close(lock)
+    finally:
+        os.close(descriptor)
+
+
+def _is_foreground(descriptor):
+    """Return True when this process group owns the terminal's foreground.
+
+    A background job that reads the terminal is stopped by SIGTTIN and would
+    compete with the foreground job for keys, so it does not prompt.
+    """
+    try:
+        return os.tcgetpgrp(descriptor) == os.getpgrp()
+    except OSError:
+        return False
+
+
+def _acquire_terminal_lock(descriptor, lock_folder, deadline):
+    import fcntl
+
+    try:
+        device = os.fstat(descriptor).st_rdev
+        os.makedirs(lock_folder, mode=0o700, exist_ok=True)
+        lock_path = os.path.join(lock_folder, f"prompt-{device:x}.lock")
+        lock = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError:
+        # Without a lock file the prompt still works; prompts may then overlap.
+        return os.dup(descriptor)
+    while True:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return lock
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                os.close(lock)
+                return None
+            time.sleep(_LOCK_POLL_SECONDS)
+
+
+def _ask_on(descriptor, lines, accepted, deadline, timeout):
+    import termios
+
+    saved_attributes = _line_mode(descriptor, termios)
+    saved_handlers = _catch_signals()
+    try:
+        _write(descriptor, "\n".join(lines) + " ")
+        answer = _read_line(descriptor, deadline)
+    except _Interrupted as interruption:
+        _write(descriptor, "\n")
+        return PromptResult(REFUSED, f"interrupted by {interruption}")
+    except KeyboardInterrupt:
+        _write(descriptor, "\n")
+        return PromptResult(REFUSED, "interrupted by SIGINT")
+    except OSError as error:
+        return PromptResult(REFUSED, f"reading the answer failed: {error.strerror}")
+    finally:
+        _restore_signals(saved_handlers)
+        if saved_attributes is not None:
+            try:
+                termios.tcsetattr(descriptor, termios.TCSADRAIN, saved_attributes)
+            except termios.error:
+                pass
+    if answer is None:
+        _write(descriptor, "\n")
+        return PromptResult(TIMED_OUT, f"no answer within {timeout:g} seconds")
+    if answer.strip() in accepted:
+        return PromptResult(APPROVED, "approved on the terminal")
+    if answer == "":
+        _write(descriptor, "\n")
+        return PromptResult(REFUSED, "end of input on the terminal")
+    if not answer.strip():
+        return PromptResult(REFUSED, "empty answer")
+    return PromptResult(REFUSED, "not approved")
+
+
+def _line_mode(descriptor, termios):
+    """Switch the terminal to line mode with echo; return the previous settings."""
+    try:
+        saved = termios.tcgetattr(descriptor)
+    except termios.error:
+        return None
+    wanted = termios.tcgetattr(descriptor)
+    wanted[0] |= termios.ICRNL
+    wanted[3] |= termios.ICANON | termios.ECHO | termios.ISIG
+    try:
+        termios.tcsetattr(descriptor, termios.TCSADRAIN, wanted)
+    except termios.error:
+        return None
+    return saved
+
+
+def _catch_signals():
+    def interrupt(number, frame):
+        names = {_signal.SIGTERM: "SIGTERM", _signal.SIGHUP: "SIGHUP"}
+        raise _Interrupted(names.get(number, f"signal {number}"))
+
+    saved = {}
+    for number in (_signal.SIGTERM, _signal.SIGHUP):
+        saved[number] = _signal.signal(number, interrupt)
+    return saved
+
+
+def _restore_signals(saved):
+    for number, handler in saved.items():
+        _signal.signal(number, handler)
+
+
+def _read_line(descriptor, deadline):
+    """Return one line typed on the terminal with its newline.
+
+    Returns "" at end of input and None when the deadline passes first.
+    """
+    import select
+
+    received = b""
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return None
+        ready, _, _ = select.select([descriptor], [], [], remaining)
+        if not ready:
+            return None
+        chunk = os.read(descriptor, 1024)
+        if not chunk:
+            return received.decode("utf-8", "replace")
+        received += chunk
+        if b"\n" in received or len(received) > _MAX_ANSWER_BYTES:
+            line = received.split(b"\n", 1)[0]
+            return line.decode("utf-8", "replace") + "\n"
+
+
+def _write(descriptor, text):
+    data = text.encode("utf-8", "replace")
+    while data:
+        written = os.write(descriptor, data)
+        data = data[written:]
