@@ -33,7 +33,6 @@ _KEY_VALUE_FLAGS = frozenset(
         "set-json",
         "set-literal",
         "var",
-        "backend-config",
         "from-literal",
     }
 )
@@ -84,6 +83,8 @@ def _mask_word(word, secret_shorts):
 
 
 def _value_masker(name, secret_shorts):
+    if name == "backend-config":
+        return _mask_backend_config
     if name in _KEY_VALUE_FLAGS:
         return mask_key_values
     if name in _SECRET_VALUE_FLAGS or name in secret_shorts:
@@ -97,6 +98,11 @@ def _value_masker(name, secret_shorts):
 
 def _mask_whole(value):
     return MASK
+
+
+def _mask_backend_config(value):
+    # terraform init -backend-config takes a file path or a key=value pair.
+    return mask_key_values(value) if "=" in value else value
 
 
 def mask_key_values(value):

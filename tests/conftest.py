@@ -62,3 +62,60 @@ def isolated_home(tmp_path, monkeypatch):
     monkeypatch.setattr(builtins, "open", guarded_open)
     monkeypatch.setattr(os, "open", guarded_os_open)
     return home
+
+
+class ShimInstall:
+    """Shims rendered into a temporary folder, with an environment that uses them.
+
+    `env` has the shim folder first on PATH, followed by `bin_dir` (where tests
+    put stub tools) and the folder of the venv's kubectl, then the system PATH.
+    """
+
+    def __init__(self, home, shim_dir, bin_dir, audit_path, config_path, env):
+        self.home = home
+        self.shim_dir = shim_dir
+        self.bin_dir = bin_dir
+        self.audit_path = audit_path
+        self.config_path = config_path
+        self.env = env
+
+    def shim(self, tool):
+        return str(self.shim_dir / tool)
+
+    def records(self):
+        """Return the audit records written so far, parsed."""
+        import json
+
+        if not self.audit_path.exists():
+            return []
+        lines = self.audit_path.read_text(encoding="utf-8").splitlines()
+        return [json.loads(line) for line in lines]
+
+
+@pytest.fixture
+def shims(isolated_home, tmp_path):
+    """Render the three shims for the isolated HOME and return a ShimInstall."""
+    import sys
+
+    from guardshim.config import default_locations
+    from guardshim.render import write_shims
+
+    locations = default_locations(os.environ)
+    shim_dir = tmp_path / "shims"
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    locations["shim_dir"] = str(shim_dir)
+    write_shims(shim_dir, locations, interpreter=sys.executable)
+    env = dict(os.environ)
+    venv_bin = os.path.dirname(sys.executable)
+    env["PATH"] = os.pathsep.join(
+        [str(shim_dir), str(bin_dir), venv_bin, os.environ.get("PATH", "")]
+    )
+    return ShimInstall(
+        isolated_home,
+        shim_dir,
+        bin_dir,
+        Path(locations["audit_path"]),
+        Path(locations["config_files"][-1]),
+        env,
+    )
