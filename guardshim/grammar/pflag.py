@@ -121,16 +121,19 @@ def _scan_long(word, argv, index, spec, parsed):
 
 
 def _scan_short(word, argv, index, spec, parsed):
-    letters = word[1:]
-    while letters:
-        letter = letters[0]
+    # Walk the cluster by position: slicing it once per letter would make a long
+    # cluster such as a 1 MiB `-vvvv...` quadratic.
+    position = 1
+    length = len(word)
+    while position < length:
+        letter = word[position]
         name = spec.short_to_long.get(letter, letter)
-        if len(letters) > 2 and letters[1] == "=":
-            parsed.flags.append((name, letters[2:]))
+        if length - position > 2 and word[position + 1] == "=":
+            parsed.flags.append((name, word[position + 2 :]))
             return index
         if name in spec.values:
-            if len(letters) > 1:
-                parsed.flags.append((name, letters[1:]))
+            if position + 1 < length:
+                parsed.flags.append((name, word[position + 1 :]))
             elif index < len(argv):
                 parsed.flags.append((name, argv[index]))
                 index += 1
@@ -139,7 +142,7 @@ def _scan_short(word, argv, index, spec, parsed):
                 parsed.flags.append((name, None))
             return index
         parsed.flags.append((name, None))
-        letters = letters[1:]
+        position += 1
     return index
 
 
