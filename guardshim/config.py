@@ -11,6 +11,7 @@ from guardshim.policy import DECISIONS
 
 TOOLS = ("terraform", "helm", "kubectl")
 OVERRIDE_MODES = ("prompt", "pass")
+APPROVAL_CHANNELS = ("auto", "tty", "watch")
 DEFAULT_PROMPT_TIMEOUT = 120
 
 
@@ -37,7 +38,10 @@ class Settings:
         "tool_paths",
         "prompt_timeout",
         "override_mode",
+        "approval_channel",
+        "approval_notify",
         "audit_path",
+        "runtime_dir",
         "shim_dir",
         "home",
     )
@@ -50,13 +54,16 @@ class Settings:
         self.tool_paths = {}
         self.prompt_timeout = DEFAULT_PROMPT_TIMEOUT
         self.override_mode = "prompt"
+        self.approval_channel = "auto"
+        self.approval_notify = True
         self.audit_path = audit_path
+        self.runtime_dir = None
         self.shim_dir = shim_dir
         self.home = home
 
 
 def default_locations(environ=None):
-    """Return the config files, audit log and shim folder of the current user.
+    """Return the config files, audit log, shim and runtime folders of the user.
 
     These follow the XDG base directory rules. `guardshim install` fixes them in
     the shims, so the environment of a later caller cannot move them.
@@ -66,8 +73,12 @@ def default_locations(environ=None):
     config_home = environ.get("XDG_CONFIG_HOME") or os.path.join(home, ".config")
     state_home = environ.get("XDG_STATE_HOME") or os.path.join(home, ".local", "state")
     data_home = environ.get("XDG_DATA_HOME") or os.path.join(home, ".local", "share")
+    # Approval requests travel through this folder: the per-login runtime folder
+    # when the session has one, else guardshim's state folder.
+    runtime_home = environ.get("XDG_RUNTIME_DIR") or state_home
     return {
         "home": home,
+        "runtime_dir": os.path.join(runtime_home, "guardshim"),
         "config_files": [
             "/etc/guardshim/config.toml",
             os.path.join(config_home, "guardshim", "config.toml"),
@@ -88,6 +99,9 @@ def load_settings(locations):
         locations["audit_path"],
         locations.get("shim_dir"),
         locations.get("home"),
+    )
+    settings.runtime_dir = locations.get("runtime_dir") or os.path.dirname(
+        settings.audit_path
     )
     for path in settings.config_files:
         try:
@@ -125,7 +139,7 @@ def _parse_toml(path, data):
         ) from None
 
 
-_TOP_LEVEL_KEYS = ("policy", "tools", "prompt", "override", "audit")
+_TOP_LEVEL_KEYS = ("policy", "tools", "prompt", "approval", "override", "audit")
 
 
 def _apply_file(settings, path, document):
@@ -139,6 +153,17 @@ def _apply_file(settings, path, document):
         _reject_unknown_keys(path, "prompt.", prompt, ("timeout",))
         if "timeout" in prompt:
             settings.prompt_timeout = _read_timeout(path, prompt["timeout"])
+    if "approval" in document:
+        approval = _expect_table(path, "approval", document["approval"])
+        _reject_unknown_keys(path, "approval.", approval, ("channel", "notify"))
+        if "channel" in approval:
+            settings.approval_channel = _read_choice(
+                path, "approval.channel", approval["channel"], APPROVAL_CHANNELS
+            )
+        if "notify" in approval:
+            settings.approval_notify = _read_bool(
+                path, "approval.notify", approval["notify"]
+            )
     if "override" in document:
         override = _expect_table(path, "override", document["override"])
         _reject_unknown_keys(path, "override.", override, ("mode",))
@@ -191,6 +216,14 @@ def _read_choice(path, key, value, choices):
         raise ConfigError(
             path, key, f"invalid value {value!r}",
             f"use one of: {', '.join(repr(choice) for choice in choices)}",
+        )
+    return value
+
+
+def _read_bool(path, key, value):
+    if not isinstance(value, bool):
+        raise ConfigError(
+            path, key, f"invalid value {value!r}", "use true or false (no quotes)"
         )
     return value
 
