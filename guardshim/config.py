@@ -13,6 +13,8 @@ TOOLS = ("terraform", "helm", "kubectl")
 OVERRIDE_MODES = ("prompt", "pass")
 APPROVAL_CHANNELS = ("auto", "tty", "watch")
 DEFAULT_PROMPT_TIMEOUT = 120
+DEFAULT_AUDIT_MAX_BYTES = 10 * 1024 * 1024
+DEFAULT_AUDIT_KEEP = 5
 
 
 class ConfigError(Exception):
@@ -41,6 +43,11 @@ class Settings:
         "approval_channel",
         "approval_notify",
         "audit_path",
+        "audit_required",
+        "audit_syslog",
+        "audit_max_bytes",
+        "audit_keep",
+        "agent_env",
         "runtime_dir",
         "shim_dir",
         "home",
@@ -57,6 +64,11 @@ class Settings:
         self.approval_channel = "auto"
         self.approval_notify = True
         self.audit_path = audit_path
+        self.audit_required = False
+        self.audit_syslog = False
+        self.audit_max_bytes = DEFAULT_AUDIT_MAX_BYTES
+        self.audit_keep = DEFAULT_AUDIT_KEEP
+        self.agent_env = {}
         self.runtime_dir = None
         self.shim_dir = shim_dir
         self.home = home
@@ -139,7 +151,15 @@ def _parse_toml(path, data):
         ) from None
 
 
-_TOP_LEVEL_KEYS = ("policy", "tools", "prompt", "approval", "override", "audit")
+_TOP_LEVEL_KEYS = (
+    "policy",
+    "tools",
+    "prompt",
+    "approval",
+    "override",
+    "audit",
+    "agent",
+)
 
 
 def _apply_file(settings, path, document):
@@ -172,10 +192,48 @@ def _apply_file(settings, path, document):
                 path, "override.mode", override["mode"], OVERRIDE_MODES
             )
     if "audit" in document:
-        audit = _expect_table(path, "audit", document["audit"])
-        _reject_unknown_keys(path, "audit.", audit, ("path",))
-        if "path" in audit:
-            settings.audit_path = _read_path(path, "audit.path", audit["path"], settings)
+        _apply_audit(settings, path, _expect_table(path, "audit", document["audit"]))
+    if "agent" in document:
+        _apply_agent(settings, path, _expect_table(path, "agent", document["agent"]))
+
+
+_AUDIT_KEYS = ("path", "required", "syslog", "max_bytes", "keep")
+
+
+def _apply_audit(settings, path, audit):
+    _reject_unknown_keys(path, "audit.", audit, _AUDIT_KEYS)
+    if "path" in audit:
+        settings.audit_path = _read_path(path, "audit.path", audit["path"], settings)
+    if "required" in audit:
+        settings.audit_required = _read_bool(path, "audit.required", audit["required"])
+    if "syslog" in audit:
+        settings.audit_syslog = _read_bool(path, "audit.syslog", audit["syslog"])
+    if "max_bytes" in audit:
+        settings.audit_max_bytes = _read_count(
+            path, "audit.max_bytes", audit["max_bytes"], minimum=1024
+        )
+    if "keep" in audit:
+        settings.audit_keep = _read_count(path, "audit.keep", audit["keep"], minimum=1)
+
+
+def _apply_agent(settings, path, agent):
+    _reject_unknown_keys(path, "agent.", agent, ("env",))
+    if "env" not in agent:
+        return
+    for name, value in _expect_table(path, "agent.env", agent["env"]).items():
+        key = f"agent.env.{name}"
+        if not name or not (name[0].isalpha() or name[0] == "_") or not all(
+            character.isalnum() or character == "_" for character in name
+        ):
+            raise ConfigError(
+                path, key, f"invalid variable name {name!r}",
+                "use letters, digits and underscores, not starting with a digit",
+            )
+        if not isinstance(value, str):
+            raise ConfigError(
+                path, key, f"invalid value {value!r}", "give the value as a string"
+            )
+        settings.agent_env[name] = value
 
 
 def _apply_tools(settings, path, tools):
@@ -224,6 +282,15 @@ def _read_bool(path, key, value):
     if not isinstance(value, bool):
         raise ConfigError(
             path, key, f"invalid value {value!r}", "use true or false (no quotes)"
+        )
+    return value
+
+
+def _read_count(path, key, value, minimum):
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ConfigError(
+            path, key, f"invalid value {value!r}",
+            f"give a whole number of at least {minimum}",
         )
     return value
 
