@@ -60,8 +60,27 @@ def render_shim(tool, locations, interpreter=None):
         tool=tool,
         version=guardshim.__version__,
         package_root=package_root,
+        library_paths=library_paths(package_root),
         locations=locations,
     )
+
+
+def library_paths(package_root):
+    """Return the folders of the dependencies a shim may import.
+
+    The shim starts Python with `-S`, so site-packages is not on sys.path. The
+    prompt path imports PyYAML (and tomli before Python 3.11) from the folder
+    they are installed in; appending it after the standard library keeps every
+    standard module's lookup as fast as without it.
+    """
+    import sysconfig
+
+    paths = []
+    for key in ("purelib", "platlib"):
+        folder = sysconfig.get_paths()[key]
+        if folder not in paths and folder != package_root:
+            paths.append(folder)
+    return paths
 
 
 def write_shims(shim_dir, locations, interpreter=None):

@@ -50,17 +50,27 @@ def kube_target(tool, hints, environ):
     else:
         context = hints.get("context")
         namespace = hints.get("namespace")
-    target = {}
-    if hints.get("all_namespaces"):
+    scope = hints.get("scope")
+    if scope:
+        # The command reaches beyond one namespace (`-A`, `delete ns --all`, or
+        # deleting a namespace), so no namespace may be claimed for it: "*"
+        # matches only a rule written for every namespace.
         namespace = "*"
     if context and namespace:
-        return {"context": context, "namespace": namespace}
+        return _kube_target(context, namespace, scope)
 
     config = load_kubeconfig(kubeconfig_paths(hints, environ))
     context = context or config.get("current-context") or None
+    namespace = namespace or _context_namespace(config, context) or "default"
+    return _kube_target(context, namespace, scope)
+
+
+def _kube_target(context, namespace, scope):
+    target = {"namespace": namespace}
     if context:
         target["context"] = context
-    target["namespace"] = namespace or _context_namespace(config, context) or "default"
+    if scope:
+        target["scope"] = scope
     return target
 
 
@@ -119,7 +129,7 @@ def _context_namespace(config, context):
 def describe_target(target):
     """Return the target as short text, such as `context prod, namespace web`."""
     parts = []
-    for key in ("context", "namespace", "folder", "workspace"):
+    for key in ("context", "namespace", "scope", "folder", "workspace"):
         if target.get(key):
             parts.append(f"{key} {target[key]}")
     return ", ".join(parts)

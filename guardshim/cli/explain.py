@@ -9,7 +9,8 @@ from guardshim.classify import TOOLS, classify
 from guardshim.cli.output import GuardshimError, console
 from guardshim.config import ConfigError, default_locations, load_settings
 from guardshim.mask import mask_argv
-from guardshim.policy import decide
+from guardshim.policy import Facts, decide
+from guardshim.target import resolve_target
 from guardshim.shim import EXIT_CONFIG
 
 
@@ -35,15 +36,17 @@ def explain(as_json, command):
             "`guardshim explain -- kubectl get pods`",
             exit_code=2,
         )
+    cwd = os.getcwd()
     try:
-        settings = load_settings(default_locations())
+        settings = load_settings(default_locations(), os.environ, cwd)
     except ConfigError as error:
         raise GuardshimError(
             f"invalid config: {error}", hint=f"{error.hint}.", exit_code=EXIT_CONFIG
         ) from None
 
     verdict = classify(tool, arguments, os.environ)
-    decision = decide(verdict, settings)
+    facts = Facts(verdict, cwd, lambda: resolve_target(verdict, os.environ, cwd))
+    decision = decide(verdict, settings, facts)
     report = {
         "tool": tool,
         "argv": mask_argv(tool, arguments),
@@ -54,6 +57,7 @@ def explain(as_json, command):
         "rule": decision.rule,
         "class_rule": verdict.rule,
         "hints": verdict.hints,
+        "target": facts.target if facts.target_resolved else None,
     }
     if as_json:
         click.echo(json.dumps(report))
@@ -77,6 +81,9 @@ def _print_report(report):
     table.add_row("reason", report["reason"])
     table.add_row("decided by", report["rule"])
     table.add_row("class rule", report["class_rule"])
+    if report["target"]:
+        target = ", ".join(f"{key} {value}" for key, value in report["target"].items())
+        table.add_row("target", target)
     if report["hints"]:
         hints = ", ".join(f"{key} {value}" for key, value in report["hints"].items())
         table.add_row("from argv", hints)
