@@ -19,6 +19,7 @@ NO_TERMINAL = "no_terminal"
 _TERMINAL = "/dev/tty"
 _LOCK_POLL_SECONDS = 0.05
 _MAX_ANSWER_BYTES = 4096
+_CTRL_C = b"\x03"
 
 
 class _Interrupted(Exception):
@@ -109,7 +110,7 @@ def _ask_on(descriptor, lines, accepted, deadline, timeout):
         return PromptResult(REFUSED, f"interrupted by {interruption}")
     except KeyboardInterrupt:
         _write(descriptor, "\n")
-        return PromptResult(REFUSED, "interrupted by SIGINT")
+        return PromptResult(REFUSED, "interrupted by Ctrl-C or SIGINT")
     except OSError as error:
         return PromptResult(REFUSED, f"reading the answer failed: {error.strerror}")
     finally:
@@ -133,14 +134,22 @@ def _ask_on(descriptor, lines, accepted, deadline, timeout):
 
 
 def _line_mode(descriptor, termios):
-    """Switch the terminal to line mode with echo; return the previous settings."""
+    """Switch the terminal to line mode with echo; return the previous settings.
+
+    Signal keys are turned off: the terminal may belong to an agent's interface
+    whose process group would receive the SIGINT of a Ctrl-C too. Ctrl-C is made
+    an end-of-line character instead, so it ends the answer at once and the
+    answer then refuses.
+    """
     try:
         saved = termios.tcgetattr(descriptor)
     except termios.error:
         return None
     wanted = termios.tcgetattr(descriptor)
     wanted[0] |= termios.ICRNL
-    wanted[3] |= termios.ICANON | termios.ECHO | termios.ISIG
+    wanted[3] |= termios.ICANON | termios.ECHO
+    wanted[3] &= ~termios.ISIG
+    wanted[6][termios.VEOL] = _CTRL_C
     try:
         termios.tcsetattr(descriptor, termios.TCSADRAIN, wanted)
     except termios.error:
@@ -183,6 +192,8 @@ def _read_line(descriptor, deadline):
         if not chunk:
             return received.decode("utf-8", "replace")
         received += chunk
+        if _CTRL_C in received:
+            raise KeyboardInterrupt
         if b"\n" in received or len(received) > _MAX_ANSWER_BYTES:
             line = received.split(b"\n", 1)[0]
             return line.decode("utf-8", "replace") + "\n"
