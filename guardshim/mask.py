@@ -34,6 +34,8 @@ _KEY_VALUE_FLAGS = frozenset(
         "set-literal",
         "var",
         "from-literal",
+        "auth-provider-arg",
+        "exec-env",
     }
 )
 
@@ -48,6 +50,10 @@ _SECRET_NAME_PARTS = ("password", "token", "secret", "private-key", "passphrase"
 _BOOLEAN_LOOKALIKES = frozenset({"password-stdin", "insecure-skip-tls-verify"})
 
 
+# `kubectl config set users.<name>.<field> VALUE` sets a credential positionally.
+_KUBECONFIG_USER_PREFIX = "users."
+
+
 def mask_argv(tool, argv):
     """Return a copy of `argv` with secret values replaced by `***`."""
     masked = []
@@ -59,8 +65,30 @@ def mask_argv(tool, argv):
             mask_next = None
             continue
         masked_word, mask_next = _mask_word(word, secret_shorts)
+        if mask_next is None and word.startswith(_KUBECONFIG_USER_PREFIX):
+            mask_next = _kubeconfig_property_masker(word)
         masked.append(masked_word)
     return masked
+
+
+def mask_hints(tool, hints):
+    """Return a copy of a verdict's `hints` with the injected words masked.
+
+    terraform's verdict stores the words it read from TF_CLI_ARGS* under
+    `injected`, and those may hold `-var` values.
+    """
+    if not hints.get("injected"):
+        return hints
+    return dict(hints, injected=mask_argv(tool, list(hints["injected"])))
+
+
+def _kubeconfig_property_masker(word):
+    field = word.rpartition(".")[2]
+    if field.startswith(("client-key", "token")) or any(
+        part in field for part in _SECRET_NAME_PARTS
+    ):
+        return _mask_whole
+    return None
 
 
 def _mask_word(word, secret_shorts):
