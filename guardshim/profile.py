@@ -25,30 +25,68 @@ def default_profile(environ=None):
     return home / ".profile"
 
 
-def render_block(shim_dir, fish=False):
-    """Return the block's lines between the markers."""
+def render_block(shim_dir, fish=False, agent_env=None):
+    """Return the block's lines between the markers.
+
+    `agent_env` maps variable names to values that the block exports before it
+    puts the shim folder first on PATH, so a PATH among them cannot push the
+    shims back. Raises ValueError for a value with a line break or NUL, which
+    the line-based block cannot hold.
+    """
+    agent_env = agent_env or {}
+    validate_agent_env(agent_env)
+    lines = ["# Added by `guardshim install`; `guardshim uninstall` removes it."]
     if fish:
+        for name, value in agent_env.items():
+            lines.append(f"set -gx {name} {_fish_quote(value)}")
         quoted = _fish_quote(str(shim_dir))
         return [
-            "# Added by `guardshim install`; `guardshim uninstall` removes it.",
+            *lines,
             f"if test \"$PATH[1]\" != {quoted}",
             f"    set -gx PATH {quoted} $PATH",
             "end",
         ]
+    for name, value in agent_env.items():
+        lines.append(f"export {name}={_sh_quote(value)}")
     quoted = _sh_quote(str(shim_dir))
     return [
-        "# Added by `guardshim install`; `guardshim uninstall` removes it.",
+        *lines,
         f'case "$PATH" in {quoted}:*) ;; *) PATH={quoted}:"$PATH" ;; esac',
         "export PATH",
         "hash -r 2>/dev/null || true",
     ]
 
 
-def install_block(profile, shim_dir):
+def validate_agent_env(agent_env):
+    for name, value in agent_env.items():
+        if not name.isidentifier() or not name.isascii():
+            raise ValueError(f"invalid variable name {name!r} in [agent.env]")
+        if "\n" in value or "\r" in value or "\0" in value:
+            raise ValueError(
+                f"agent.env.{name} contains a line break or NUL, which a shell "
+                "profile line cannot hold"
+            )
+
+
+def expand_agent_env(agent_env, home):
+    """Return `agent_env` with a leading `~/` in each value replaced by `home`.
+
+    A shell does not expand `~` inside quotes, and kubectl and the cloud CLIs do
+    not expand it in KUBECONFIG or credential paths, so this is done once here.
+    """
+    expanded = {}
+    for name, value in agent_env.items():
+        if value == "~" or value.startswith("~/"):
+            value = str(home) + value[1:]
+        expanded[name] = value
+    return expanded
+
+
+def install_block(profile, shim_dir, agent_env=None):
     """Add or update the block in `profile`; return True when the file changed."""
     path = Path(profile)
     original = path.read_text(encoding="utf-8") if path.exists() else ""
-    body = render_block(shim_dir, fish=path.suffix == ".fish")
+    body = render_block(shim_dir, fish=path.suffix == ".fish", agent_env=agent_env)
     start, end, begin_line = _find_block(original)
     if start is not None:
         updated = original[:start] + _block_text(begin_line, body) + original[end:]
@@ -84,6 +122,19 @@ def remove_block(profile):
 def has_block(profile):
     path = Path(profile)
     return path.exists() and _find_block(path.read_text(encoding="utf-8"))[0] is not None
+
+
+def read_block(profile):
+    """Return the lines between the block's markers in `profile`, or None."""
+    path = Path(profile)
+    if not path.exists():
+        return None
+    text = path.read_text(encoding="utf-8")
+    start, end, _ = _find_block(text)
+    if start is None:
+        return None
+    lines = text[start:end].splitlines()
+    return lines[1:-1]
 
 
 def _block_text(begin_line, body):

@@ -11,7 +11,7 @@ from guardshim import profile as profiles
 from guardshim import render
 from guardshim.classify import TOOLS
 from guardshim.cli.output import GuardshimError
-from guardshim.config import default_locations
+from guardshim.config import ConfigError, default_locations, load_settings
 
 _STATE_FILE = "install.json"
 
@@ -46,6 +46,7 @@ def install(profile_path, shim_dir):
     shim_dir = (shim_dir or Path(locations["shim_dir"])).absolute()
     profile_path = (profile_path or profiles.default_profile(environ)).absolute()
     locations["shim_dir"] = str(shim_dir)
+    agent_env = _agent_env(locations)
 
     try:
         changed = render.write_shims(shim_dir, locations)
@@ -60,7 +61,7 @@ def install(profile_path, shim_dir):
         "profile_created", False
     )
     try:
-        profile_changed = profiles.install_block(profile_path, shim_dir)
+        profile_changed = profiles.install_block(profile_path, shim_dir, agent_env)
     except (OSError, UnicodeDecodeError) as error:
         raise GuardshimError(
             f"cannot update the profile {profile_path}: {error}",
@@ -81,6 +82,23 @@ def install(profile_path, shim_dir):
         f"New shells that read {profile_path} are guarded; start one, or run "
         f"`. {profile_path}` in an open shell."
     )
+
+
+def _agent_env(locations):
+    # The block exports [agent.env], so a config that cannot be read must stop
+    # install: a block without KUBECONFIG or AWS_PROFILE would hand the agent
+    # the user's own credentials.
+    try:
+        settings = load_settings(locations)
+    except ConfigError as error:
+        raise GuardshimError(
+            f"invalid config: {error}", hint=f"{error.hint}, then run install again."
+        ) from None
+    try:
+        profiles.validate_agent_env(settings.agent_env)
+    except ValueError as error:
+        raise GuardshimError(str(error), hint="fix [agent.env] in the config") from None
+    return profiles.expand_agent_env(settings.agent_env, settings.home)
 
 
 def _warn_missing_tools(shim_dir, environ):
@@ -107,6 +125,11 @@ def _save_state(environ, shim_dir, profile_path, profile_created):
         "profile_created": profile_created,
     }
     state_path.write_text(json.dumps(state, indent=2) + "\n", encoding="utf-8")
+
+
+def load_install_state(environ):
+    """Return what the last install recorded (shim_dir, profile), or {} when none."""
+    return _load_state(environ)
 
 
 def _load_state(environ):
