@@ -19,7 +19,7 @@ returns the defaults without importing a TOML parser.
 
 import os
 
-from guardshim.policyfile import ConfigError, build_layer, parse_toml
+from guardshim.policycache import LayerCache, file_stamp
 
 DEFAULT_PROMPT_TIMEOUT = 120
 DEFAULT_AUDIT_MAX_BYTES = 10 * 1024 * 1024
@@ -28,7 +28,18 @@ PROJECT_FILE = ".guardshim.toml"
 EXTRA_CONFIG_VARIABLE = "GUARDSHIM_CONFIG"
 SYSTEM_CONFIG = "/etc/guardshim/config.toml"
 
-__all__ = ["ConfigError", "Settings", "default_locations", "load_settings"]
+
+
+class ConfigError(Exception):
+    """A config file that cannot be used: it names the file, the key and the fix."""
+
+    def __init__(self, path, key, problem, hint):
+        self.path = path
+        self.key = key
+        self.problem = problem
+        self.hint = hint
+        where = f"{path}: {key}" if key else path
+        super().__init__(f"{where}: {problem}")
 
 
 class Settings:
@@ -55,6 +66,7 @@ class Settings:
         "audit_max_bytes",
         "audit_keep",
         "agent_env",
+        "cache",
         "runtime_dir",
         "shim_dir",
         "home",
@@ -77,6 +89,7 @@ class Settings:
         self.audit_max_bytes = DEFAULT_AUDIT_MAX_BYTES
         self.audit_keep = DEFAULT_AUDIT_KEEP
         self.agent_env = {}
+        self.cache = None
         self.runtime_dir = None
         self.shim_dir = shim_dir
         self.home = home
@@ -133,10 +146,12 @@ def load_settings(locations, environ=None, cwd=None):
     settings.runtime_dir = locations.get("runtime_dir") or os.path.dirname(
         settings.audit_path
     )
+    cache = LayerCache(_cache_path(locations))
+    settings.cache = cache
     trusted_files = list(settings.config_files)
     kinds = ["system", "user"] if len(trusted_files) == 2 else ["user"] * len(trusted_files)
     for path, kind in zip(trusted_files, kinds):
-        layer = _load_layer(path, kind, settings.home)
+        layer = _load_layer(path, kind, settings.home, cache)
         if layer is None:
             continue
         settings.loaded_files.append((path, kind))
@@ -149,12 +164,18 @@ def load_settings(locations, environ=None, cwd=None):
             _apply_settings(settings, layer)
 
     for path, kind in _tighten_only_files(environ, cwd):
-        layer = _load_layer(path, kind, settings.home, required=kind == "extra")
+        layer = _load_layer(path, kind, settings.home, cache, required=kind == "extra")
         if layer is not None:
             settings.loaded_files.append((path, kind))
             settings.tighten_layers.append(layer)
+    cache.save()
     _check_tighten_layers(settings)
     return settings
+
+
+def _cache_path(locations):
+    folder = os.path.dirname(locations.get("audit_path") or "")
+    return os.path.join(folder, "policy.cache") if folder else None
 
 
 def find_project_file(cwd):
@@ -182,10 +203,9 @@ def _tighten_only_files(environ, cwd):
     return files
 
 
-def _load_layer(path, kind, home, required=False):
+def _load_layer(path, kind, home, cache, required=False):
     try:
-        with open(path, "rb") as stream:
-            data = stream.read()
+        stamp = file_stamp(os.stat(path))
     except FileNotFoundError:
         if required:
             raise ConfigError(
@@ -194,11 +214,28 @@ def _load_layer(path, kind, home, required=False):
             ) from None
         return None
     except OSError as error:
-        raise ConfigError(
-            path, None, f"cannot be read: {error.strerror}",
-            "fix the file's permissions or remove it",
-        ) from None
-    return build_layer(path, parse_toml(path, data), kind, home)
+        raise _unreadable(path, error) from None
+    layer = cache.get(path, stamp, kind, home)
+    if layer is not None:
+        return layer
+    try:
+        with open(path, "rb") as stream:
+            data = stream.read()
+    except OSError as error:
+        raise _unreadable(path, error) from None
+    # Only a cache miss pays for the TOML parser and the validation code.
+    from guardshim.policyfile import build_layer, parse_toml
+
+    layer = build_layer(path, parse_toml(path, data), kind, home)
+    cache.put(path, stamp, kind, home, layer)
+    return layer
+
+
+def _unreadable(path, error):
+    return ConfigError(
+        path, None, f"cannot be read: {error.strerror}",
+        "fix the file's permissions or remove it",
+    )
 
 
 def _check_tighten_layers(settings):

@@ -6,6 +6,7 @@ the file, the key and the fix.
 """
 
 from guardshim.classes import CLASSES
+from guardshim.config import ConfigError
 from guardshim.globmatch import GlobError, check_glob
 from guardshim.policy import DECISIONS, PROMPT, strictness
 
@@ -40,18 +41,6 @@ _RULE_MATCH_KEYS = (
     "cwd",
 )
 _RULE_KEYS = (*_RULE_MATCH_KEYS, "decision", "message", "confirm")
-
-
-class ConfigError(Exception):
-    """A config file that cannot be used: it names the file, the key and the fix."""
-
-    def __init__(self, path, key, problem, hint):
-        self.path = path
-        self.key = key
-        self.problem = problem
-        self.hint = hint
-        where = f"{path}: {key}" if key else path
-        super().__init__(f"{where}: {problem}")
 
 
 def parse_toml(path, data):

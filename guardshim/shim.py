@@ -11,8 +11,8 @@ import sys
 from guardshim import audit, realbin
 from guardshim.classify import classify
 from guardshim.config import ConfigError, load_settings
-from guardshim.mask import mask_argv
-from guardshim.policy import ALLOW, PROMPT, decide
+from guardshim.mask import mask_argv, mask_hints
+from guardshim.policy import ALLOW, PROMPT, Facts, decide
 
 EXIT_REFUSED = 77  # EX_NOPERM
 EXIT_CONFIG = 78  # EX_CONFIG
@@ -43,6 +43,9 @@ def main(tool, locations, argv=None, environ=None):
     except KeyboardInterrupt:
         _say("interrupted; nothing ran.")
         return 130
+    except _AuditRequired as refusal:
+        _say(str(refusal))
+        return EXIT_REFUSED
     except Exception as error:  # noqa: BLE001 - the guard fails closed on any error
         _say(f"internal error ({type(error).__name__}: {error}); nothing ran.")
         return EXIT_INTERNAL
@@ -59,15 +62,17 @@ def _run(tool, locations, argv, environ):
         )
         return EXIT_LOOP
 
+    cwd = _current_folder()
     try:
-        settings = load_settings(locations)
+        settings = load_settings(locations, environ, cwd)
     except ConfigError as error:
         _say(f"invalid config: {error}; nothing ran.\nhint: {error.hint}.")
         return EXIT_CONFIG
 
     verdict = classify(tool, arguments, environ)
-    decision = decide(verdict, settings)
-    call = _Call(tool, argv, verdict, decision, settings, environ)
+    call = _Call(tool, argv, verdict, settings, environ, cwd)
+    call.syslog_socket = locations.get("syslog_socket") or audit.SYSLOG_SOCKET
+    decision = call.decide()
 
     if decision.decision == ALLOW:
         return call.run("ran")
@@ -91,19 +96,26 @@ def _nesting_depth(environ):
 class _Call:
     """One attempt to run the real tool, with what the audit record needs."""
 
-    def __init__(self, tool, argv, verdict, decision, settings, environ):
+    def __init__(self, tool, argv, verdict, settings, environ, cwd):
         self.tool = tool
         self.argv = argv
         self.verdict = verdict
-        self.decision = decision
+        self.decision = None
         self.settings = settings
         self.environ = environ
         self.masked = mask_argv(tool, argv[1:])
-        self.cwd = _current_folder()
+        self.cwd = cwd
         self.event_id = audit.new_event_id()
         self.target = None
         self.real_binary = None
         self.audit_failed = False
+        self.syslog_socket = audit.SYSLOG_SOCKET
+        self.syslog_failed = False
+
+    def decide(self):
+        facts = Facts(self.verdict, self.cwd, self._resolve_target)
+        self.decision = decide(self.verdict, self.settings, facts)
+        return self.decision
 
     def run(self, outcome, via=None):
         real = self._find_real_binary()
@@ -122,9 +134,19 @@ class _Call:
     def prompt_then_run(self):
         if self._find_real_binary() is None:
             return EXIT_NOT_FOUND
-        result = self._ask(("y", "yes", "Y", "YES", "Yes"), "Run it? [y/N]")
+        if self.decision.confirm == "target":
+            name = self._target_name()
+            if name is None:
+                return self.refuse(
+                    "refused", self.decision.message,
+                    "approval needs the target's name typed, and the target "
+                    "could not be determined",
+                )
+            result = self._ask((name,), f"Type the target's name ({name}) to run it:")
+        else:
+            result = self._ask(("y", "yes", "Y", "YES", "Yes"), "Run it? [y/N]")
         if result.outcome == "approved":
-            return self.run("approved", via="terminal")
+            return self.run("approved", via=result.via)
         return self._refuse_after_prompt(result)
 
     def override(self):
@@ -134,11 +156,11 @@ class _Call:
         word = self.verdict.command[-1] if self.verdict.command else self.tool
         result = self._ask((word,), f"Manual override: type {word!r} to run it:")
         if result.outcome == "approved":
-            return self.run("override", via="terminal")
+            return self.run("override", via=result.via)
         return self._refuse_after_prompt(result)
 
-    def refuse(self, outcome, message=None, detail=None):
-        self._record(outcome, detail=detail)
+    def refuse(self, outcome, message=None, detail=None, via=None):
+        self._record(outcome, via=via, detail=detail)
         verdict = self.verdict
         lines = [
             f"refused `{self._shown_command()}`: {verdict.klass} "
@@ -159,34 +181,54 @@ class _Call:
             )
         else:
             detail = f"not approved ({result.detail})"
-        return self.refuse(result.outcome, self.decision.message, detail)
+        via = getattr(result, "via", None) if result.outcome != "no_terminal" else None
+        return self.refuse(result.outcome, self.decision.message, detail, via)
 
     def _ask(self, accepted, question):
-        from guardshim import prompt
+        from guardshim.approval import request_approval
         from guardshim.target import describe_target
 
         target = self._resolve_target()
+        shown_target = describe_target(target) if target else None
         lines = [
             f"guardshim: {self.tool} needs approval",
             f"  command: {self._shown_command()}",
             f"  class:   {self.verdict.klass} ({self.verdict.reason})",
         ]
-        if target:
-            lines.append(f"  target:  {describe_target(target)}")
+        if shown_target:
+            lines.append(f"  target:  {shown_target}")
         lines.append(f"  folder:  {self.cwd}")
         lines.append(question)
+        call_info = {
+            "tool": self.tool,
+            "argv": self.masked,
+            "command": self._shown_command(),
+            "class": self.verdict.klass,
+            "reason": self.verdict.reason,
+            "decision": self.decision.decision,
+            "target": shown_target,
+            "cwd": self.cwd,
+            "parent": audit.parent_process_name(),
+            "question": question,
+        }
         self._record("pending")
-        lock_folder = os.path.dirname(self.settings.audit_path)
-        return prompt.ask(lines, accepted, self.settings.prompt_timeout, lock_folder)
+        return request_approval(lines, accepted, call_info, self.settings)
+
+    def _target_name(self):
+        """Return the name a person types to confirm: kube context or workspace."""
+        target = self._resolve_target()
+        return target.get("context") or target.get("workspace")
 
     def _resolve_target(self):
         if self.target is None:
             from guardshim.target import resolve_target
 
-            try:
-                self.target = resolve_target(self.verdict, self.environ, self.cwd)
-            except Exception as error:  # noqa: BLE001 - the target is informative only
-                self.target = {"error": f"{type(error).__name__}: {error}"}
+            # An error here propagates: rules that name a context, namespace or
+            # workspace cannot be evaluated without the target, so the shim
+            # fails closed instead of skipping them.
+            self.target = resolve_target(
+                self.verdict, self.environ, self.cwd, self.settings.cache
+            )
         return self.target
 
     def _find_real_binary(self):
@@ -217,7 +259,39 @@ class _Call:
         return text
 
     def _record(self, outcome, via=None, detail=None):
+        """Append the audit record of `outcome`, and send it to syslog when enabled.
+
+        A failed write is reported once per call. With audit.required set it
+        raises _AuditRequired instead, so nothing runs unrecorded.
+        """
+        settings = self.settings
+        record = self._audit_record(outcome, via, detail)
+        try:
+            line = audit.append_record(
+                settings.audit_path,
+                record,
+                settings.audit_max_bytes,
+                settings.audit_keep,
+            )
+        except audit.AuditError as error:
+            line = None
+            failure = error
+        else:
+            failure = None
+        if settings.audit_syslog:
+            if line is None:
+                line = (audit.encode_record(record) + "\n").encode("ascii")
+            self._send_to_syslog(line, outcome)
+        if failure is not None:
+            self._report_audit_failure(failure)
+
+    def _audit_record(self, outcome, via, detail):
         verdict = self.verdict
+        decision = self.decision
+        if self.target is not None:
+            target = self.target
+        else:
+            target = mask_hints(self.tool, verdict.hints)
         record = {
             "time": audit.utc_timestamp(),
             "event": self.event_id,
@@ -225,28 +299,53 @@ class _Call:
             "argv": self.masked,
             "command": list(verdict.command),
             "class": verdict.klass,
-            "decision": self.decision.decision,
+            "decision": decision.decision if decision else None,
             "outcome": outcome,
-            "rule": self.decision.rule,
+            "rule": decision.rule if decision else None,
             "class_rule": verdict.rule,
             "reason": verdict.reason,
             "cwd": self.cwd,
-            "target": self.target if self.target is not None else verdict.hints,
+            "target": target,
             "real_binary": self.real_binary,
             "pid": os.getpid(),
             "parent": audit.parent_process_name(),
             "session": self.environ.get(SESSION_VARIABLE) or None,
+            "env": audit.relevant_env_names(self.environ),
         }
         if via:
             record["via"] = via
         if detail:
             record["detail"] = detail
+        return record
+
+    def _report_audit_failure(self, error):
+        if self.settings.audit_required:
+            raise _AuditRequired(
+                f"refused `{self._shown_command()}`: the audit log {error.path} "
+                f"cannot be written ({error.error}), and audit.required is set in "
+                "the config, so nothing runs until it can be.\n"
+                "hint: make the log's folder writable, free disk space, or set "
+                "audit.path to a writable file."
+            )
+        if not self.audit_failed:
+            _say(f"cannot write the audit log {error.path}: {error.error}.")
+        self.audit_failed = True
+
+    def _send_to_syslog(self, line, outcome):
         try:
-            audit.append_record(self.settings.audit_path, record)
-        except audit.AuditError as error:
-            if not self.audit_failed:
-                _say(f"cannot write the audit log {error.path}: {error.error}.")
-            self.audit_failed = True
+            audit.send_to_syslog(line, outcome, self.syslog_socket)
+        except OSError as error:
+            if not self.syslog_failed:
+                reason = error.strerror or str(error) or type(error).__name__
+                _say(
+                    f"cannot send the audit record to syslog at "
+                    f"{self.syslog_socket}: {reason}."
+                )
+            self.syslog_failed = True
+
+
+class _AuditRequired(Exception):
+    """A refusal because the audit log cannot be written and the config requires it."""
 
 
 def _current_folder():
@@ -262,10 +361,34 @@ _SAFE_CHARACTERS = frozenset(
 
 
 def quote(word):
-    """Quote `word` for display as a POSIX shell would need it."""
+    """Quote `word` for display as a POSIX shell would need it.
+
+    Control characters are shown as `$'\\x1b'` escapes (bash's ANSI-C quoting),
+    so argv cannot move the cursor or rewrite a prompt on the terminal.
+    """
     if word and all(character in _SAFE_CHARACTERS for character in word):
         return word
+    if any(_is_control(character) for character in word):
+        escaped = "".join(_escape_character(character) for character in word)
+        return "$'" + escaped + "'"
     return "'" + word.replace("'", "'\"'\"'") + "'"
+
+
+def _is_control(character):
+    code = ord(character)
+    return code < 32 or 0x7F <= code < 0xA0 or 0xDC80 <= code <= 0xDCFF
+
+
+def _escape_character(character):
+    code = ord(character)
+    if 0xDC80 <= code <= 0xDCFF:
+        # A byte that was not UTF-8 in argv (surrogateescape).
+        return f"\\x{code - 0xDC00:02x}"
+    if _is_control(character):
+        return f"\\x{code:02x}"
+    if character in "'\\":
+        return "\\" + character
+    return character
 
 
 def _say(text):

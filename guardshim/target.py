@@ -8,11 +8,14 @@ imported only when a kubeconfig must be read.
 import os
 
 
-def resolve_target(verdict, environ, cwd):
-    """Return a dict describing what the command acts on; empty when nothing applies."""
+def resolve_target(verdict, environ, cwd, cache=None):
+    """Return a dict describing what the command acts on; empty when nothing applies.
+
+    `cache`, a LayerCache, keeps parsed kubeconfig files between calls.
+    """
     if verdict.tool == "terraform":
         return terraform_target(verdict.hints, environ, cwd)
-    return kube_target(verdict.tool, verdict.hints, environ)
+    return kube_target(verdict.tool, verdict.hints, environ, cache)
 
 
 def terraform_target(hints, environ, cwd):
@@ -36,7 +39,7 @@ def _read_workspace_file(folder, environ):
         return None
 
 
-def kube_target(tool, hints, environ):
+def kube_target(tool, hints, environ, cache=None):
     """Return the kube context and namespace of a kubectl or helm command.
 
     Context: the flag (`--context`, helm's `--kube-context`), then for helm
@@ -59,7 +62,7 @@ def kube_target(tool, hints, environ):
     if context and namespace:
         return _kube_target(context, namespace, scope)
 
-    config = load_kubeconfig(kubeconfig_paths(hints, environ))
+    config = load_kubeconfig(kubeconfig_paths(hints, environ), cache)
     context = context or config.get("current-context") or None
     namespace = namespace or _context_namespace(config, context) or "default"
     return _kube_target(context, namespace, scope)
@@ -85,23 +88,62 @@ def kubeconfig_paths(hints, environ):
     return [os.path.join(home, ".kube", "config")]
 
 
-def load_kubeconfig(paths):
+def load_kubeconfig(paths, cache=None):
     """Merge kubeconfig files: for each top-level key the first file that sets it wins.
 
-    `contexts` are merged by name, again first file wins. Unreadable or invalid
-    files are skipped, as kubectl skips missing ones.
+    Contexts are merged by name, again first file wins, and each keeps only its
+    namespace. Unreadable or invalid files are skipped, as kubectl skips missing
+    ones. With a LayerCache, each file's summary is cached by its stamp, so a
+    later call does not import the YAML parser.
     """
     merged = {"contexts": {}}
     for path in paths:
-        document = _read_yaml(path)
-        if not isinstance(document, dict):
+        summary = _kubeconfig_summary(path, cache)
+        if summary is None:
             continue
-        if "current-context" not in merged and document.get("current-context"):
-            merged["current-context"] = str(document["current-context"])
-        for entry in document.get("contexts") or ():
-            if isinstance(entry, dict) and isinstance(entry.get("name"), str):
-                merged["contexts"].setdefault(entry["name"], entry.get("context") or {})
+        if "current-context" not in merged and summary["current-context"]:
+            merged["current-context"] = summary["current-context"]
+        for name, namespace in summary["contexts"].items():
+            merged["contexts"].setdefault(name, namespace)
+    if cache is not None:
+        cache.save()
     return merged
+
+
+def _kubeconfig_summary(path, cache):
+    from guardshim.policycache import file_stamp
+
+    try:
+        stamp = file_stamp(os.stat(path))
+    except (OSError, ValueError):
+        return None
+    if cache is not None:
+        summary = cache.get(path, stamp, "kubeconfig", None)
+        if summary is not None:
+            return summary
+    summary = _summarize(_read_yaml(path))
+    if cache is not None:
+        cache.put(path, stamp, "kubeconfig", None, summary)
+    return summary
+
+
+def _summarize(document):
+    """Return the current context and each context's namespace of a kubeconfig."""
+    summary = {"current-context": None, "contexts": {}}
+    if not isinstance(document, dict):
+        return summary
+    current = document.get("current-context")
+    if current:
+        summary["current-context"] = str(current)
+    for entry in document.get("contexts") or ():
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+            continue
+        context = entry.get("context")
+        namespace = context.get("namespace") if isinstance(context, dict) else None
+        summary["contexts"].setdefault(
+            entry["name"], namespace if isinstance(namespace, str) and namespace else None
+        )
+    return summary
 
 
 def _read_yaml(path):
@@ -120,10 +162,7 @@ def _read_yaml(path):
 
 
 def _context_namespace(config, context):
-    entry = config["contexts"].get(context) if context else None
-    if isinstance(entry, dict) and isinstance(entry.get("namespace"), str):
-        return entry["namespace"] or None
-    return None
+    return config["contexts"].get(context) if context else None
 
 
 def describe_target(target):

@@ -8,7 +8,7 @@ import click
 from guardshim.classify import TOOLS, classify
 from guardshim.cli.output import GuardshimError, console
 from guardshim.config import ConfigError, default_locations, load_settings
-from guardshim.mask import mask_argv
+from guardshim.mask import mask_argv, mask_hints
 from guardshim.policy import Facts, decide
 from guardshim.target import resolve_target
 from guardshim.shim import EXIT_CONFIG
@@ -45,7 +45,9 @@ def explain(as_json, command):
         ) from None
 
     verdict = classify(tool, arguments, os.environ)
-    facts = Facts(verdict, cwd, lambda: resolve_target(verdict, os.environ, cwd))
+    facts = Facts(
+        verdict, cwd, lambda: resolve_target(verdict, os.environ, cwd, settings.cache)
+    )
     decision = decide(verdict, settings, facts)
     report = {
         "tool": tool,
@@ -56,7 +58,7 @@ def explain(as_json, command):
         "reason": verdict.reason,
         "rule": decision.rule,
         "class_rule": verdict.rule,
-        "hints": verdict.hints,
+        "hints": mask_hints(tool, verdict.hints),
         "target": facts.target if facts.target_resolved else None,
     }
     if as_json:
