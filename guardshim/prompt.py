@@ -98,13 +98,20 @@ def _acquire_terminal_lock(descriptor, lock_folder, deadline):
 
 
 def _ask_on(descriptor, lines, accepted, deadline, timeout):
+    import select
     import termios
 
     saved_attributes = _line_mode(descriptor, termios)
     saved_handlers = _catch_signals()
+    # A signal that arrives after the last check for pending signals but before
+    # select() starts would not interrupt select(); the C handler's write to this
+    # pipe wakes it up, and the Python handler then runs.
+    wakeup_read, wakeup_write = os.pipe()
+    os.set_blocking(wakeup_write, False)
+    saved_wakeup = _signal.set_wakeup_fd(wakeup_write)
     try:
         _write(descriptor, "\n".join(lines) + " ")
-        answer = _read_line(descriptor, deadline)
+        answer = _read_line(descriptor, deadline, select, wakeup_read)
     except _Interrupted as interruption:
         _write(descriptor, "\n")
         return PromptResult(REFUSED, f"interrupted by {interruption}")
@@ -114,6 +121,9 @@ def _ask_on(descriptor, lines, accepted, deadline, timeout):
     except OSError as error:
         return PromptResult(REFUSED, f"reading the answer failed: {error.strerror}")
     finally:
+        _signal.set_wakeup_fd(saved_wakeup)
+        os.close(wakeup_read)
+        os.close(wakeup_write)
         _restore_signals(saved_handlers)
         if saved_attributes is not None:
             try:
@@ -173,19 +183,23 @@ def _restore_signals(saved):
         _signal.signal(number, handler)
 
 
-def _read_line(descriptor, deadline):
+def _read_line(descriptor, deadline, select, wakeup):
     """Return one line typed on the terminal with its newline.
 
     Returns "" at end of input and None when the deadline passes first.
+    `wakeup` is the read end of the signal wake-up pipe.
     """
-    import select
-
     received = b""
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             return None
-        ready, _, _ = select.select([descriptor], [], [], remaining)
+        ready, _, _ = select.select([descriptor, wakeup], [], [], remaining)
+        if wakeup in ready:
+            # The signal's Python handler runs at the next bytecode and raises;
+            # drain the pipe in case the signal was one that does not.
+            os.read(wakeup, 512)
+            continue
         if not ready:
             return None
         chunk = os.read(descriptor, 1024)

@@ -278,3 +278,37 @@ def test_install_without_override_no_prompt(shims, stub):
 
     assert result.returncode == 77
     assert result.terminal == b""
+
+
+@pytest.mark.parametrize("name", ["SIGINT", "SIGTERM", "SIGHUP"])
+def test_signal_during_prompt_refuses(shims, stub, name):
+    # The signal comes from another process while the question waits, the
+    # moment it shows: the wake-up pipe must end the prompt at once.
+    import select
+    import signal
+    import time
+
+    from tests.ptyrun import _spawn
+
+    master, slave = os.openpty()
+    before = termios.tcgetattr(slave)
+    process = _spawn([shims.shim("helm"), "template", "r", "./c"], shims.env, None, slave, None, None)
+    try:
+        seen = b""
+        deadline = time.monotonic() + TIMEOUT
+        while QUESTION not in seen and time.monotonic() < deadline:
+            if select.select([master], [], [], 0.5)[0]:
+                seen += os.read(master, 4096)
+        assert QUESTION in seen
+        process.send_signal(getattr(signal, name))
+        _, stderr = process.communicate(timeout=10)
+        after = termios.tcgetattr(slave)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        os.close(master)
+        os.close(slave)
+    assert process.returncode == 77
+    assert b"interrupted" in stderr
+    assert after == before
+    assert read_stub_call(stub["record"]) is None
