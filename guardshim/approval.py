@@ -7,10 +7,9 @@ watch console otherwise. Without either, the shim refuses at once, so an
 unattended agent never waits for nobody.
 """
 
-import os
 import sys
 
-from guardshim import prompt
+from guardshim import fastos, prompt
 
 TERMINAL = "terminal"
 WATCH = "watch"
@@ -53,13 +52,13 @@ def request_approval(lines, accepted, call_info, settings):
 
 
 def _ask_terminal(lines, accepted, settings):
-    lock_folder = os.path.dirname(settings.audit_path)
+    lock_folder = fastos.dirname(settings.audit_path)
     result = prompt.ask(lines, accepted, settings.prompt_timeout, lock_folder)
     return ApprovalResult(result.outcome, result.detail, TERMINAL)
 
 
 def _ask_console(call_info, settings):
-    if not os.path.exists(os.path.join(settings.runtime_dir, WATCH_SOCKET)):
+    if not fastos.exists(fastos.join(settings.runtime_dir, WATCH_SOCKET)):
         return ApprovalResult(
             prompt.NO_TERMINAL, "no guardshim watch console is running", WATCH
         )

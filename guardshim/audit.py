@@ -1,6 +1,6 @@
 """Append one JSON record per attempt to the audit log, and optionally to syslog.
 
-Writers serialise on an exclusive `flock` of a separate lock file next to the log
+Writers serialise on an exclusive lock (lockf) of a separate lock file next to the log
 (`audit.jsonl.lock`). Under that lock a writer checks the log's size, rotates it
 when the next line would pass the limit, then opens the log and appends the
 line. Because the log is opened only after the lock is held, no writer can
@@ -8,17 +8,14 @@ append to a file that another writer has just rotated away, and records from
 shims that run at the same time never interleave. Files are created with mode
 0600 and the folder with mode 0700.
 
-This module runs on every shim call, so it encodes JSON with the C string encoder
-of the standard library's `_json` instead of importing `json` (which imports `re`),
-and it imports `socket` only when a record goes to syslog.
+This module runs on every shim call, so it encodes JSON itself instead of
+importing `json` (which imports `re`), uses `fastos` instead of `os`, and imports
+`socket` only when a record goes to syslog.
 """
 
-import errno
-import os
-import stat
 import time
 
-from _json import encode_basestring_ascii as _encode_string
+from guardshim import fastos
 
 LOCK_SUFFIX = ".lock"
 
@@ -62,7 +59,7 @@ class AuditError(Exception):
 
 def new_event_id():
     """Return a random 16-hex-digit id shared by the records of one attempt."""
-    return os.urandom(8).hex()
+    return fastos.urandom(8).hex()
 
 
 def utc_timestamp(now=None):
@@ -76,6 +73,21 @@ def utc_timestamp(now=None):
 def relevant_env_names(environ):
     """Return the sorted names of the set variables that start with ENV_PREFIXES."""
     return sorted(name for name in environ if name.startswith(ENV_PREFIXES))
+
+
+# JSON escapes for the characters a JSON string cannot hold as they are. Lone
+# surrogates, which stand for argv bytes that were not UTF-8, become `\\udcXX`
+# escapes when the line is encoded with "backslashreplace".
+_ESCAPES = {code: f"\\u{code:04x}" for code in range(0x20)}
+_ESCAPES.update({ord('"'): '\\"', ord("\\"): "\\\\", 0x7F: "\\u007f"})
+_ESCAPES.update({ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t"})
+
+
+def _encode_string(text):
+    """Encode `text` as a JSON string."""
+    if text.isascii() and text.isprintable() and '"' not in text and "\\" not in text:
+        return '"' + text + '"'
+    return '"' + text.translate(_ESCAPES) + '"'
 
 
 def encode_record(record):
@@ -113,64 +125,65 @@ def append_record(path, record, max_bytes=None, keep=5):
     `path.<keep>` is overwritten. Raises AuditError when the folder, the lock
     file or the log cannot be created, rotated or written.
     """
-    line = (encode_record(record) + "\n").encode("ascii")
+    line = (encode_record(record) + "\n").encode("utf-8", "backslashreplace")
     try:
-        _ensure_folder(os.path.dirname(path))
-        lock = os.open(path + LOCK_SUFFIX, os.O_WRONLY | os.O_CREAT, 0o600)
+        _ensure_folder(fastos.dirname(path))
+        lock = fastos.open_descriptor(
+            path + LOCK_SUFFIX, fastos.O_WRONLY | fastos.O_CREAT, 0o600
+        )
     except OSError as error:
         raise AuditError(path, _describe(error)) from None
     try:
-        import fcntl
-
-        fcntl.flock(lock, fcntl.LOCK_EX)
+        # A POSIX record lock from the `posix` module: loading `fcntl` for flock
+        # would cost a shim more than the lock itself. Every writer goes through
+        # here, so all of them use the same kind of lock.
+        fastos.lockf(lock, fastos.F_LOCK, 0)
         if max_bytes:
             _rotate_if_full(path, len(line), max_bytes, keep)
         _append_line(path, line)
     except OSError as error:
         raise AuditError(path, _describe(error)) from None
     finally:
-        os.close(lock)  # also releases the flock
+        fastos.close(lock)  # also releases the lock
     return line
 
 
 def _ensure_folder(folder):
-    if not folder or os.path.isdir(folder):
+    if not folder or fastos.is_folder(folder):
         return
-    if os.path.lexists(folder):
-        # makedirs would report "File exists", which hides what is wrong.
-        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), folder)
-    os.makedirs(folder, mode=0o700, exist_ok=True)
+    fastos.make_folders(folder, 0o700)
 
 
 def _rotate_if_full(path, incoming, max_bytes, keep):
     try:
-        status = os.stat(path)
+        status = fastos.stat(path)
     except FileNotFoundError:
         return
     # A character device such as /dev/null or /dev/full is never rotated.
-    if not stat.S_ISREG(status.st_mode) or status.st_size == 0:
+    if not fastos.is_file(path) or status.st_size == 0:
         return
     if status.st_size + incoming <= max_bytes:
         return
     for number in range(keep - 1, 0, -1):
         try:
-            os.replace(f"{path}.{number}", f"{path}.{number + 1}")
+            fastos.rename(f"{path}.{number}", f"{path}.{number + 1}")
         except FileNotFoundError:
             pass
-    os.replace(path, f"{path}.1")
+    fastos.rename(path, f"{path}.1")
 
 
 def _append_line(path, line):
-    descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    flags = fastos.O_WRONLY | fastos.O_APPEND | fastos.O_CREAT
+    descriptor = fastos.open_descriptor(path, flags, 0o600)
     try:
         remaining = memoryview(line)
         while remaining:
-            written = os.write(descriptor, remaining)
+            written = fastos.write(descriptor, remaining)
             if written == 0:
                 raise OSError(0, f"wrote 0 of {len(remaining)} remaining bytes")
             remaining = remaining[written:]
     finally:
-        os.close(descriptor)
+        fastos.close(descriptor)
 
 
 def _describe(error):
@@ -194,7 +207,7 @@ def send_to_syslog(line, outcome, socket_path=None, now=None):
         f"{_MONTHS[local.tm_mon - 1]} {local.tm_mday:2d} "
         f"{local.tm_hour:02d}:{local.tm_min:02d}:{local.tm_sec:02d}"
     )
-    header = f"<{priority}>{stamp} {SYSLOG_TAG}[{os.getpid()}]: ".encode("ascii")
+    header = f"<{priority}>{stamp} {SYSLOG_TAG}[{fastos.getpid()}]: ".encode("ascii")
     with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as connection:
         connection.settimeout(SYSLOG_TIMEOUT_SECONDS)
         connection.sendto(header + line.rstrip(b"\n"), socket_path or SYSLOG_SOCKET)
@@ -202,7 +215,7 @@ def send_to_syslog(line, outcome, socket_path=None, now=None):
 
 def parent_process_name(pid=None):
     """Return the command name of the parent process, or None where /proc lacks it."""
-    pid = os.getppid() if pid is None else pid
+    pid = fastos.getppid() if pid is None else pid
     try:
         with open(f"/proc/{pid}/comm", "rb") as stream:
             return stream.read().decode("utf-8", "replace").strip() or None

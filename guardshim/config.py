@@ -17,8 +17,7 @@ The shim calls `load_settings` on every run. When no config file exists it
 returns the defaults without importing a TOML parser.
 """
 
-import os
-
+from guardshim import fastos
 from guardshim.policycache import LayerCache, file_stamp
 
 DEFAULT_PROMPT_TIMEOUT = 120
@@ -110,6 +109,8 @@ def default_locations(environ=None):
     These follow the XDG base directory rules. `guardshim install` fixes them in
     the shims, so the environment of a later caller cannot move them.
     """
+    import os
+
     environ = os.environ if environ is None else environ
     home = environ.get("HOME") or os.path.expanduser("~")
     config_home = environ.get("XDG_CONFIG_HOME") or os.path.join(home, ".config")
@@ -143,7 +144,7 @@ def load_settings(locations, environ=None, cwd=None):
         locations.get("shim_dir"),
         locations.get("home"),
     )
-    settings.runtime_dir = locations.get("runtime_dir") or os.path.dirname(
+    settings.runtime_dir = locations.get("runtime_dir") or fastos.dirname(
         settings.audit_path
     )
     cache = LayerCache(_cache_path(locations))
@@ -174,18 +175,18 @@ def load_settings(locations, environ=None, cwd=None):
 
 
 def _cache_path(locations):
-    folder = os.path.dirname(locations.get("audit_path") or "")
-    return os.path.join(folder, "policy.cache") if folder else None
+    folder = fastos.dirname(locations.get("audit_path") or "")
+    return fastos.join(folder, "policy.cache") if folder else None
 
 
 def find_project_file(cwd):
     """Return the first `.guardshim.toml` from `cwd` upward, or None."""
-    folder = os.path.abspath(cwd)
+    folder = fastos.absolute(cwd).rstrip(fastos.SEPARATOR) or fastos.SEPARATOR
     while True:
-        candidate = os.path.join(folder, PROJECT_FILE)
-        if os.path.isfile(candidate):
+        candidate = fastos.join(folder, PROJECT_FILE)
+        if fastos.is_file(candidate):
             return candidate
-        parent = os.path.dirname(folder)
+        parent = fastos.dirname(folder)
         if parent == folder:
             return None
         folder = parent
@@ -199,13 +200,13 @@ def _tighten_only_files(environ, cwd):
             files.append((project, "project"))
     extra = (environ or {}).get(EXTRA_CONFIG_VARIABLE)
     if extra:
-        files.append((os.path.abspath(extra), "extra"))
+        files.append((fastos.absolute(extra), "extra"))
     return files
 
 
 def _load_layer(path, kind, home, cache, required=False):
     try:
-        stamp = file_stamp(os.stat(path))
+        stamp = file_stamp(fastos.stat(path))
     except FileNotFoundError:
         if required:
             raise ConfigError(

@@ -12,9 +12,9 @@ ignored and the file is parsed again. Failing to write the cache is ignored too.
 """
 
 import marshal
-import os
 
 import guardshim
+from guardshim import fastos
 
 _FORMAT = 1
 
@@ -59,18 +59,19 @@ class LayerCache:
         data = marshal.dumps(
             {"format": _FORMAT, "version": guardshim.__version__, "entries": self._entries}
         )
-        temporary = f"{self.path}.{os.getpid()}.{os.urandom(4).hex()}"
+        temporary = f"{self.path}.{fastos.getpid()}.{fastos.urandom(4).hex()}"
         try:
-            os.makedirs(os.path.dirname(self.path), mode=0o700, exist_ok=True)
-            descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            fastos.make_folders(fastos.dirname(self.path), 0o700)
+            flags = fastos.O_WRONLY | fastos.O_CREAT | fastos.O_EXCL
+            descriptor = fastos.open_descriptor(temporary, flags, 0o600)
             try:
-                os.write(descriptor, data)
+                fastos.write(descriptor, data)
             finally:
-                os.close(descriptor)
-            os.replace(temporary, self.path)
+                fastos.close(descriptor)
+            fastos.rename(temporary, self.path)
         except OSError:
             try:
-                os.unlink(temporary)
+                fastos.unlink(temporary)
             except OSError:
                 pass
         self._changed = False

@@ -6,10 +6,11 @@ plan.json` gets no prompt text in its output. Prompts of several shims on one
 terminal take turns under an exclusive lock keyed by the terminal's device.
 """
 
-import os
 import time
 
 import _signal
+
+from guardshim import fastos
 
 APPROVED = "approved"
 REFUSED = "refused"
@@ -43,7 +44,7 @@ def ask(lines, accepted, timeout, lock_folder):
     REFUSED, TIMED_OUT or NO_TERMINAL, and whose detail says why in words.
     """
     try:
-        descriptor = os.open(_TERMINAL, os.O_RDWR | os.O_NOCTTY)
+        descriptor = fastos.open_descriptor(_TERMINAL, fastos.O_RDWR | fastos.O_NOCTTY)
     except OSError as error:
         return PromptResult(NO_TERMINAL, f"cannot open {_TERMINAL}: {error.strerror}")
     try:
@@ -58,9 +59,9 @@ def ask(lines, accepted, timeout, lock_folder):
         try:
             return _ask_on(descriptor, lines, accepted, deadline, timeout)
         finally:
-            os.close(lock)
+            fastos.close(lock)
     finally:
-        os.close(descriptor)
+        fastos.close(descriptor)
 
 
 def _is_foreground(descriptor):
@@ -70,7 +71,7 @@ def _is_foreground(descriptor):
     compete with the foreground job for keys, so it does not prompt.
     """
     try:
-        return os.tcgetpgrp(descriptor) == os.getpgrp()
+        return fastos.tcgetpgrp(descriptor) == fastos.getpgrp()
     except OSError:
         return False
 
@@ -79,20 +80,20 @@ def _acquire_terminal_lock(descriptor, lock_folder, deadline):
     import fcntl
 
     try:
-        device = os.fstat(descriptor).st_rdev
-        os.makedirs(lock_folder, mode=0o700, exist_ok=True)
-        lock_path = os.path.join(lock_folder, f"prompt-{device:x}.lock")
-        lock = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        device = fastos.fstat(descriptor).st_rdev
+        fastos.make_folders(lock_folder, 0o700)
+        lock_path = fastos.join(lock_folder, f"prompt-{device:x}.lock")
+        lock = fastos.open_descriptor(lock_path, fastos.O_RDWR | fastos.O_CREAT, 0o600)
     except OSError:
         # Without a lock file the prompt still works; prompts may then overlap.
-        return os.dup(descriptor)
+        return fastos.dup(descriptor)
     while True:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
             return lock
         except BlockingIOError:
             if time.monotonic() >= deadline:
-                os.close(lock)
+                fastos.close(lock)
                 return None
             time.sleep(_LOCK_POLL_SECONDS)
 
@@ -106,8 +107,8 @@ def _ask_on(descriptor, lines, accepted, deadline, timeout):
     # A signal that arrives after the last check for pending signals but before
     # select() starts would not interrupt select(); the C handler's write to this
     # pipe wakes it up, and the Python handler then runs.
-    wakeup_read, wakeup_write = os.pipe()
-    os.set_blocking(wakeup_write, False)
+    wakeup_read, wakeup_write = fastos.pipe()
+    fastos.set_blocking(wakeup_write, False)
     saved_wakeup = _signal.set_wakeup_fd(wakeup_write)
     try:
         _write(descriptor, "\n".join(lines) + " ")
@@ -122,8 +123,8 @@ def _ask_on(descriptor, lines, accepted, deadline, timeout):
         return PromptResult(REFUSED, f"reading the answer failed: {error.strerror}")
     finally:
         _signal.set_wakeup_fd(saved_wakeup)
-        os.close(wakeup_read)
-        os.close(wakeup_write)
+        fastos.close(wakeup_read)
+        fastos.close(wakeup_write)
         _restore_signals(saved_handlers)
         if saved_attributes is not None:
             try:
@@ -198,11 +199,11 @@ def _read_line(descriptor, deadline, select, wakeup):
         if wakeup in ready:
             # The signal's Python handler runs at the next bytecode and raises;
             # drain the pipe in case the signal was one that does not.
-            os.read(wakeup, 512)
+            fastos.read(wakeup, 512)
             continue
         if not ready:
             return None
-        chunk = os.read(descriptor, 1024)
+        chunk = fastos.read(descriptor, 1024)
         if not chunk:
             return received.decode("utf-8", "replace")
         received += chunk
@@ -216,5 +217,5 @@ def _read_line(descriptor, deadline, select, wakeup):
 def _write(descriptor, text):
     data = text.encode("utf-8", "replace")
     while data:
-        written = os.write(descriptor, data)
+        written = fastos.write(descriptor, data)
         data = data[written:]

@@ -2,12 +2,12 @@
 
 The real binary is the first executable regular file named like the tool on PATH
 once every guardshim shim is skipped. A candidate is skipped when its folder is
-the shim folder (compared by real path, so a symlinked or repeated entry cannot
-make a shim find itself) or when the file starts with the shim marker (a copy of
+the shim folder (compared by device and inode, so a symlinked, relative or
+repeated entry cannot make a shim find itself) or when the file starts with the shim marker (a copy of
 a shim in another folder).
 """
 
-import os
+from guardshim import fastos
 
 MARKER = b"guardshim-shim-marker"
 _MARKER_WINDOW = 512
@@ -39,28 +39,22 @@ def find_real_binary(tool, path_variable, shim_dirs, configured=None):
             return configured
         raise RealBinaryNotFound(tool, path_variable, configured)
 
-    skipped = {_real_folder(folder) for folder in shim_dirs if folder}
-    for entry in path_variable.split(os.pathsep):
+    skipped = {fastos.identity(folder) for folder in shim_dirs if folder}
+    skipped.discard(None)
+    for entry in path_variable.split(fastos.PATHSEP):
         # An empty entry means the current folder, as execvp reads PATH.
         folder = entry or "."
-        if _real_folder(folder) in skipped:
+        if fastos.identity(folder) in skipped:
             continue
-        candidate = os.path.join(folder, tool)
+        candidate = fastos.join(folder, tool)
         if _is_real_executable(candidate):
-            return os.path.abspath(candidate)
+            return fastos.absolute(candidate)
     raise RealBinaryNotFound(tool, path_variable)
-
-
-def _real_folder(folder):
-    try:
-        return os.path.realpath(folder)
-    except (OSError, ValueError):
-        return folder
 
 
 def _is_real_executable(candidate):
     try:
-        if not os.path.isfile(candidate) or not os.access(candidate, os.X_OK):
+        if not fastos.is_file(candidate) or not fastos.access(candidate, fastos.X_OK):
             return False
         return not is_shim_file(candidate)
     except (OSError, ValueError):

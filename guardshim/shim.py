@@ -5,10 +5,9 @@ are imported here; click, rich and the TOML parser stay out of it unless a
 config file exists.
 """
 
-import os
 import sys
 
-from guardshim import audit, realbin
+from guardshim import audit, fastos, realbin
 from guardshim.classify import classify
 from guardshim.config import ConfigError, load_settings
 from guardshim.mask import mask_argv, mask_hints
@@ -37,7 +36,7 @@ _MAX_SHOWN_COMMAND = 400
 def main(tool, locations, argv=None, environ=None):
     """Run the shim for `tool`; return an exit status when the real tool does not run."""
     argv = sys.argv if argv is None else argv
-    environ = os.environ if environ is None else environ
+    environ = fastos.environ_strings() if environ is None else environ
     try:
         return _run(tool, locations, argv, environ)
     except KeyboardInterrupt:
@@ -125,7 +124,7 @@ class _Call:
         environment = dict(self.environ)
         environment[DEPTH_VARIABLE] = str(_nesting_depth(self.environ))
         try:
-            os.execve(real, [self.argv[0], *self.argv[1:]], environment)
+            fastos.execve(real, [self.argv[0], *self.argv[1:]], environment)
         except OSError as error:
             _say(f"cannot run {real}: {error.strerror}.")
             return 126
@@ -234,7 +233,7 @@ class _Call:
     def _find_real_binary(self):
         if self.real_binary is None:
             configured = self.settings.tool_paths.get(self.tool)
-            shim_dirs = [self.settings.shim_dir, os.path.dirname(self.argv[0])]
+            shim_dirs = [self.settings.shim_dir, fastos.dirname(self.argv[0])]
             path_variable = self.environ.get("PATH", "")
             try:
                 self.real_binary = realbin.find_real_binary(
@@ -307,7 +306,7 @@ class _Call:
             "cwd": self.cwd,
             "target": target,
             "real_binary": self.real_binary,
-            "pid": os.getpid(),
+            "pid": fastos.getpid(),
             "parent": audit.parent_process_name(),
             "session": self.environ.get(SESSION_VARIABLE) or None,
             "env": audit.relevant_env_names(self.environ),
@@ -350,9 +349,9 @@ class _AuditRequired(Exception):
 
 def _current_folder():
     try:
-        return os.getcwd()
+        return fastos.getcwd()
     except OSError:
-        return os.environ.get("PWD") or "?"
+        return "?"
 
 
 _SAFE_CHARACTERS = frozenset(

@@ -5,7 +5,7 @@ target, so nothing here runs on the plain allow path, and the YAML parser is
 imported only when a kubeconfig must be read.
 """
 
-import os
+from guardshim import fastos
 
 
 def resolve_target(verdict, environ, cwd, cache=None):
@@ -25,15 +25,15 @@ def terraform_target(hints, environ, cwd):
     `<data dir>/environment`, where the data dir is TF_DATA_DIR relative to the
     working folder or `.terraform`, else `default`.
     """
-    folder = os.path.normpath(os.path.join(cwd, hints.get("chdir") or "."))
+    folder = fastos.absolute(fastos.join(cwd, hints.get("chdir") or "."))
     workspace = environ.get("TF_WORKSPACE") or _read_workspace_file(folder, environ)
     return {"folder": folder, "workspace": workspace or "default"}
 
 
 def _read_workspace_file(folder, environ):
-    data_dir = os.path.join(folder, environ.get("TF_DATA_DIR") or ".terraform")
+    data_dir = fastos.join(folder, environ.get("TF_DATA_DIR") or ".terraform")
     try:
-        with open(os.path.join(data_dir, "environment"), encoding="utf-8") as stream:
+        with open(fastos.join(data_dir, "environment"), encoding="utf-8") as stream:
             return stream.read().strip() or None
     except (OSError, UnicodeDecodeError):
         return None
@@ -83,9 +83,13 @@ def kubeconfig_paths(hints, environ):
         return [hints["kubeconfig"]]
     listed = environ.get("KUBECONFIG")
     if listed:
-        return [path for path in listed.split(os.pathsep) if path]
-    home = environ.get("HOME") or os.path.expanduser("~")
-    return [os.path.join(home, ".kube", "config")]
+        return [path for path in listed.split(fastos.PATHSEP) if path]
+    home = environ.get("HOME")
+    if not home:
+        import os
+
+        home = os.path.expanduser("~")
+    return [fastos.join(home, ".kube", "config")]
 
 
 def load_kubeconfig(paths, cache=None):
@@ -114,7 +118,7 @@ def _kubeconfig_summary(path, cache):
     from guardshim.policycache import file_stamp
 
     try:
-        stamp = file_stamp(os.stat(path))
+        stamp = file_stamp(fastos.stat(path))
     except (OSError, ValueError):
         return None
     if cache is not None:

@@ -24,11 +24,13 @@ def test_encode_record_is_json(record):
     assert json.loads(encode_record(record)) == record
 
 
-def test_encode_record_surrogate_escapes():
-    # argv bytes that are not UTF-8 arrive as lone surrogates (surrogateescape).
+def test_record_surrogates_round_trip(tmp_path):
+    # argv bytes that are not UTF-8 arrive as lone surrogates (surrogateescape)
+    # and must come back from the log as the same string.
     text = b"caf\xe9".decode("utf-8", "surrogateescape")
-    encoded = encode_record({"argv": [text]})
-    assert encoded.isascii()
+    path = tmp_path / "audit.jsonl"
+    append_record(str(path), {"argv": [text]})
+    assert json.loads(path.read_text(encoding="utf-8"))["argv"] == [text]
 
 
 def test_utc_timestamp_format():

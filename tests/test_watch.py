@@ -115,6 +115,8 @@ def console(shims):
     started = WatchConsole(shims.env)
     try:
         started.wait_for(rb"waiting for approval requests")
+        # The help line ends the start-up text; later output belongs to requests.
+        started.wait_for(rb"refused\)")
         yield started
     finally:
         started.stop()
