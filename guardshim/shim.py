@@ -6,8 +6,9 @@ config file exists.
 """
 
 import sys
+import time
 
-from guardshim import audit, fastos, realbin
+from guardshim import __version__, audit, fastos, realbin
 from guardshim.classify import classify
 from guardshim.config import ConfigError, load_settings
 from guardshim.mask import mask_argv, mask_hints
@@ -46,8 +47,54 @@ def main(tool, locations, argv=None, environ=None):
         _say(str(refusal))
         return EXIT_REFUSED
     except Exception as error:  # noqa: BLE001 - the guard fails closed on any error
-        _say(f"internal error ({type(error).__name__}: {error}); nothing ran.")
+        _report_crash(tool, locations, error)
         return EXIT_INTERNAL
+
+
+def _report_crash(tool, locations, error):
+    """Say on stderr that nothing ran, write a crash report, and record the attempt.
+
+    Neither stderr nor the report holds the exception's message or any local
+    value, because either could quote argv, and argv may carry secrets. The
+    report has the traceback's file, line and code.
+    """
+    import traceback
+
+    frames = traceback.extract_tb(error.__traceback__)
+    where = f" at {frames[-1].filename}:{frames[-1].lineno}" if frames else ""
+    folder = fastos.dirname(locations.get("audit_path") or "")
+    report = fastos.join(folder, f"crash-{int(time.time())}-{fastos.getpid()}.txt")
+    lines = [f"guardshim {__version__} {tool} shim: {type(error).__name__}{where}"]
+    lines.extend(traceback.format_list(frames))
+    try:
+        fastos.make_folders(folder, 0o700)
+        flags = fastos.O_WRONLY | fastos.O_CREAT | fastos.O_EXCL
+        descriptor = fastos.open_descriptor(report, flags, 0o600)
+        try:
+            fastos.write(descriptor, "\n".join(lines).encode("utf-8", "replace"))
+        finally:
+            fastos.close(descriptor)
+        saved = f"a crash report is in {report}"
+    except OSError as failure:
+        saved = f"no crash report could be written to {folder or '?'}: {failure.strerror}"
+    _say(
+        f"internal error ({type(error).__name__}{where}); nothing ran.\n"
+        f"hint: {saved}; please report it."
+    )
+    try:
+        audit.append_record(
+            locations["audit_path"],
+            {
+                "time": audit.utc_timestamp(),
+                "event": audit.new_event_id(),
+                "tool": tool,
+                "outcome": "error",
+                "detail": f"{type(error).__name__}{where}",
+                "pid": fastos.getpid(),
+            },
+        )
+    except Exception:  # noqa: BLE001 - the crash is already reported on stderr
+        pass
 
 
 def _run(tool, locations, argv, environ):

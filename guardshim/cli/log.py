@@ -23,6 +23,7 @@ OUTCOMES = (
     "override",
     "pending",
     "not_found",
+    "error",
 )
 FOLLOW_INTERVAL_SECONDS = 0.25
 _DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
