@@ -312,3 +312,21 @@ def test_signal_during_prompt_refuses(shims, stub, name):
     assert b"interrupted" in stderr
     assert after == before
     assert read_stub_call(stub["record"]) is None
+
+
+def test_pipeline_prompts_take_turns(shims, stub):
+    # Both sides of a pipeline need approval; the second question must not
+    # start before the first is answered.
+    script = f"{shims.shim('helm')} template a ./c | {shims.shim('helm')} template b ./c"
+    result = run_on_pty(
+        ["bash", "-c", script], env=shims.env, timeout=TIMEOUT,
+        responses=[(QUESTION, b"y\n", HUMAN_PAUSE), (QUESTION, b"y\n", HUMAN_PAUSE)],
+    )
+    terminal = result.terminal
+    first_block = terminal.index(b"needs approval")
+    first_question = terminal.index(QUESTION)
+    second_block = terminal.find(b"needs approval", first_block + 1)
+    assert second_block > first_question
+    # The echoed answer to the first question comes before the second question.
+    assert b"y" in terminal[first_question + len(QUESTION) : second_block]
+    assert result.returncode == 0
