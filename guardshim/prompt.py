@@ -23,7 +23,7 @@ _MAX_ANSWER_BYTES = 4096
 _CTRL_C = b"\x03"
 
 
-class _Interrupted(Exception):
+class Interrupted(Exception):
     """SIGINT, SIGTERM or SIGHUP arrived while the prompt waited."""
 
 
@@ -103,7 +103,7 @@ def _ask_on(descriptor, lines, accepted, deadline, timeout):
     import termios
 
     saved_attributes = _line_mode(descriptor, termios)
-    saved_handlers = _catch_signals()
+    saved_handlers = catch_stop_signals()
     # A signal that arrives after the last check for pending signals but before
     # select() starts would not interrupt select(); the C handler's write to this
     # pipe wakes it up, and the Python handler then runs.
@@ -113,7 +113,7 @@ def _ask_on(descriptor, lines, accepted, deadline, timeout):
     try:
         _write(descriptor, "\n".join(lines) + " ")
         answer = _read_line(descriptor, deadline, select, wakeup_read)
-    except _Interrupted as interruption:
+    except Interrupted as interruption:
         _write(descriptor, "\n")
         return PromptResult(REFUSED, f"interrupted by {interruption}")
     except KeyboardInterrupt:
@@ -125,7 +125,7 @@ def _ask_on(descriptor, lines, accepted, deadline, timeout):
         _signal.set_wakeup_fd(saved_wakeup)
         fastos.close(wakeup_read)
         fastos.close(wakeup_write)
-        _restore_signals(saved_handlers)
+        restore_signals(saved_handlers)
         if saved_attributes is not None:
             try:
                 termios.tcsetattr(descriptor, termios.TCSADRAIN, saved_attributes)
@@ -168,10 +168,12 @@ def _line_mode(descriptor, termios):
     return saved
 
 
-def _catch_signals():
+def catch_stop_signals():
+    """Make SIGTERM and SIGHUP raise Interrupted; return the previous handlers."""
+
     def interrupt(number, frame):
         names = {_signal.SIGTERM: "SIGTERM", _signal.SIGHUP: "SIGHUP"}
-        raise _Interrupted(names.get(number, f"signal {number}"))
+        raise Interrupted(names.get(number, f"signal {number}"))
 
     saved = {}
     for number in (_signal.SIGTERM, _signal.SIGHUP):
@@ -179,7 +181,7 @@ def _catch_signals():
     return saved
 
 
-def _restore_signals(saved):
+def restore_signals(saved):
     for number, handler in saved.items():
         _signal.signal(number, handler)
 

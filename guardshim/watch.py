@@ -29,10 +29,17 @@ import socket
 import stat
 import time
 
-import _signal
 
 from guardshim.approval import WATCH_SOCKET
-from guardshim.prompt import APPROVED, NO_TERMINAL, REFUSED, TIMED_OUT
+from guardshim.prompt import (
+    APPROVED,
+    NO_TERMINAL,
+    REFUSED,
+    TIMED_OUT,
+    Interrupted,
+    catch_stop_signals,
+    restore_signals,
+)
 
 PROTOCOL_VERSION = 1
 SOCKET_NAME = WATCH_SOCKET
@@ -53,10 +60,6 @@ class NoConsole(Exception):
 
 class ConnectionClosed(Exception):
     """The other side closed the connection before a complete message."""
-
-
-class _Interrupted(Exception):
-    """SIGTERM or SIGHUP arrived while the shim waited for a decision."""
 
 
 def socket_path(runtime_dir):
@@ -189,16 +192,16 @@ def request_decision(runtime_dir, fields, timeout, announce):
         digest=request_digest(fields["tool"], fields["argv"], fields["cwd"]),
         timeout=timeout,
     )
-    saved_handlers = _catch_signals()
+    saved_handlers = catch_stop_signals()
     try:
         with connection:
             return _exchange(connection, request, timeout, announce)
-    except _Interrupted as interruption:
+    except Interrupted as interruption:
         return REFUSED, f"interrupted by {interruption}"
     except KeyboardInterrupt:
         return REFUSED, "interrupted by SIGINT"
     finally:
-        _restore_signals(saved_handlers)
+        restore_signals(saved_handlers)
 
 
 def _exchange(connection, request, timeout, announce):
@@ -337,22 +340,6 @@ def short_socket_address(path):
         yield f"/proc/self/fd/{descriptor}/{name}"
     finally:
         os.close(descriptor)
-
-
-def _catch_signals():
-    def interrupt(number, frame):
-        names = {_signal.SIGTERM: "SIGTERM", _signal.SIGHUP: "SIGHUP"}
-        raise _Interrupted(names.get(number, f"signal {number}"))
-
-    saved = {}
-    for number in (_signal.SIGTERM, _signal.SIGHUP):
-        saved[number] = _signal.signal(number, interrupt)
-    return saved
-
-
-def _restore_signals(saved):
-    for number, handler in saved.items():
-        _signal.signal(number, handler)
 
 
 class Listener:
