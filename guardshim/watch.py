@@ -29,7 +29,6 @@ import socket
 import stat
 import time
 
-
 from guardshim.approval import WATCH_SOCKET
 from guardshim.prompt import (
     APPROVED,
