@@ -77,16 +77,25 @@ def log(tool, klass, decision, outcome, since, session, limit, as_json, follow):
         return
 
     printer = RecordPrinter(as_json)
-    latest = latest_records(files, record_filter, limit)
+    reader = None
+    newest_lines = []
+    if follow:
+        # Open the log to follow before reading the history, and read the
+        # history of that same file through it, so no record written in between
+        # is missed or shown twice.
+        reader = _FollowedFile(path, from_end=False)
+        files = _files_between(path, None, reader.identity())
+        newest_lines = reader.read_new_lines()
+    latest = latest_records(files, record_filter, limit, newest_lines)
     if latest:
         printer.print_all(latest)
-    elif files:
+    elif files or newest_lines:
         _warn(f"no records in {path} match the filters.")
     if follow:
-        if not files:
+        if not files and not newest_lines:
             _warn(f"no audit log yet at {path}; waiting for records.")
         try:
-            follow_log(path, record_filter, printer.print_one)
+            follow_log(path, record_filter, printer.print_one, reader=reader)
         except KeyboardInterrupt:
             pass
 
@@ -183,16 +192,18 @@ def log_files(path):
     return files
 
 
-def latest_records(files, record_filter, limit):
+def latest_records(files, record_filter, limit, newest_lines=()):
     """Return the last `limit` matching records as (line, record) pairs, oldest first.
 
-    Files are read newest first, so a `pending` record is dropped when its
-    outcome, written later under the same event id, has already been seen.
+    `newest_lines` are lines read after every file in `files`. Lines are
+    read newest first, so a `pending` record is dropped when its outcome,
+    written later under the same event id, has already been seen.
     """
     chosen = []
     decided_events = set()
-    for path in reversed(files):
-        for line in reversed(_read_lines(path)):
+    batches = [list(newest_lines)] + [_read_lines(path) for path in reversed(files)]
+    for lines in batches:
+        for line in reversed(lines):
             record = _parse(line)
             if record is None:
                 continue
@@ -226,8 +237,10 @@ def _parse(line):
     return record if isinstance(record, dict) else None
 
 
-def follow_log(path, record_filter, emit, interval=FOLLOW_INTERVAL_SECONDS):
+def follow_log(path, record_filter, emit, interval=FOLLOW_INTERVAL_SECONDS, reader=None):
     """Pass each complete line appended to `path` from now on to `emit`, forever.
+
+    `reader`, when given, is the already open log to continue from.
 
     When the log is rotated (another file appears at `path`), the rest of the
     old file is read first, then the rotated files newer than it, then the new
@@ -240,7 +253,8 @@ def follow_log(path, record_filter, emit, interval=FOLLOW_INTERVAL_SECONDS):
             if record is not None and record_filter.matches(record):
                 emit(line, record)
 
-    reader = _FollowedFile(path, from_end=True)
+    if reader is None:
+        reader = _FollowedFile(path, from_end=True)
     while True:
         emit_matching(reader.read_new_lines())
         if reader.was_replaced():
