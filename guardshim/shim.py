@@ -115,7 +115,7 @@ def _run(tool, locations, argv, environ):
         _say(f"invalid config: {error}; nothing ran.\nhint: {error.hint}.")
         return EXIT_CONFIG
 
-    verdict = classify(tool, arguments, environ)
+    verdict = classify(tool, arguments, environ, settings.cache)
     call = _Call(tool, argv, verdict, settings, environ, cwd)
     call.syslog_socket = locations.get("syslog_socket") or audit.SYSLOG_SOCKET
     decision = call.decide()
@@ -133,8 +133,9 @@ def _run(tool, locations, argv, environ):
 
 
 def _nesting_depth(environ):
+    # A negative value from the caller must not buy a loop more rounds.
     try:
-        return int(environ.get(DEPTH_VARIABLE) or 0) + 1
+        return max(int(environ.get(DEPTH_VARIABLE) or 0), 0) + 1
     except ValueError:
         return 1
 
@@ -170,6 +171,7 @@ class _Call:
         self._record(outcome, via=via)
         environment = dict(self.environ)
         environment[DEPTH_VARIABLE] = str(_nesting_depth(self.environ))
+        _restore_default_signals()
         try:
             fastos.execve(real, [self.argv[0], *self.argv[1:]], environment)
         except OSError as error:
@@ -390,6 +392,23 @@ class _Call:
             self.syslog_failed = True
 
 
+def _restore_default_signals():
+    """Undo the SIG_IGN that Python set at start-up, which execve would pass on.
+
+    Python ignores SIGPIPE and SIGXFSZ before any code runs, and an ignored
+    signal stays ignored across exec, so the real tool would get EPIPE errors
+    where it should die quietly by SIGPIPE (`kubectl get pods | head -1`).
+    NOTE: Python keeps no record of the caller's own setting, so a tool whose
+    caller ignored SIGPIPE gets the default too, as `subprocess` gives it.
+    """
+    import _signal  # built in and already loaded: costs no file access
+
+    for name in ("SIGPIPE", "SIGXFSZ"):
+        number = getattr(_signal, name, None)
+        if number is not None:
+            _signal.signal(number, _signal.SIG_DFL)
+
+
 class _AuditRequired(Exception):
     """A refusal because the audit log cannot be written and the config requires it."""
 
@@ -443,6 +462,9 @@ def _say(text):
     prefixed = "\n".join(
         line if line.startswith("hint: ") else f"guardshim: {line}" for line in lines
     )
+    # With file descriptor 2 closed, Python sets sys.stderr to None.
+    if sys.stderr is None:
+        return
     try:
         sys.stderr.write(prefixed + "\n")
         sys.stderr.flush()

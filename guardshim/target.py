@@ -125,7 +125,7 @@ def _kubeconfig_summary(path, cache):
         summary = cache.get(path, stamp, "kubeconfig", None)
         if summary is not None:
             return summary
-    summary = _summarize(_read_yaml(path))
+    summary = _summarize(read_yaml(path))
     if cache is not None:
         cache.put(path, stamp, "kubeconfig", None, summary)
     return summary
@@ -150,7 +150,8 @@ def _summarize(document):
     return summary
 
 
-def _read_yaml(path):
+def read_yaml(path):
+    """Return the YAML document in the file at `path`, or None when unreadable or invalid."""
     try:
         with open(path, "rb") as stream:
             data = stream.read()

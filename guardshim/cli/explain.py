@@ -44,7 +44,7 @@ def explain(as_json, command):
             f"invalid config: {error}", hint=f"{error.hint}.", exit_code=EXIT_CONFIG
         ) from None
 
-    verdict = classify(tool, arguments, os.environ)
+    verdict = classify(tool, arguments, os.environ, settings.cache)
     facts = Facts(
         verdict, cwd, lambda: resolve_target(verdict, os.environ, cwd, settings.cache)
     )
