@@ -77,6 +77,8 @@ def _ask_console(call_info, settings):
 
 
 def _write_stderr(text):
+    if sys.stderr is None:  # file descriptor 2 is closed
+        return
     try:
         sys.stderr.write(text + "\n")
         sys.stderr.flush()

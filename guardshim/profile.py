@@ -10,18 +10,37 @@ BEGIN_WITH_NEWLINE = "# >>> guardshim (with newline) >>>"
 END = "# <<< guardshim <<<"
 
 
-def default_profile(environ=None):
-    """Return the rc file of the user's login shell, which agent shells also read."""
+def default_profiles(environ=None):
+    """Return the files of the user's shell that put the shims on PATH.
+
+    Both the interactive rc file and the login file get the block: agents run
+    commands through `bash -c` (which inherits PATH), through interactive
+    shells (rc file) and through login shells such as `bash -lc`, whose
+    /etc/profile resets PATH before the login file runs.
+    """
     environ = os.environ if environ is None else environ
     home = Path(environ.get("HOME") or os.path.expanduser("~"))
     shell = Path(environ.get("SHELL") or "").name
     if shell == "zsh":
-        return home / ".zshrc"
+        return [home / ".zshrc", home / ".zprofile"]
     if shell == "fish":
         config_home = environ.get("XDG_CONFIG_HOME") or str(home / ".config")
-        return Path(config_home) / "fish" / "config.fish"
+        return [Path(config_home) / "fish" / "config.fish"]
     if shell == "bash" or not shell:
-        return home / ".bashrc"
+        return [home / ".bashrc", _bash_login_file(home)]
+    return [home / ".profile"]
+
+
+def default_profile(environ=None):
+    """Return the first of default_profiles: the rc file of the user's shell."""
+    return default_profiles(environ)[0]
+
+
+def _bash_login_file(home):
+    # bash reads the first of these that exists, and only that one.
+    for name in (".bash_profile", ".bash_login", ".profile"):
+        if (home / name).exists():
+            return home / name
     return home / ".profile"
 
 

@@ -20,7 +20,9 @@ class RealBinaryNotFound(Exception):
         self.tool = tool
         self.searched = searched
         self.configured = configured
-        if configured:
+        if configured and is_shim_file(configured):
+            message = f"configured path {configured} is a guardshim shim, not the real {tool}"
+        elif configured:
             message = f"configured path {configured} is not an executable file"
         else:
             message = f"no real {tool} found on PATH={searched!r}"

@@ -171,7 +171,7 @@ class _Call:
         self._record(outcome, via=via)
         environment = dict(self.environ)
         environment[DEPTH_VARIABLE] = str(_nesting_depth(self.environ))
-        _restore_default_signals()
+        restore_default_signals()
         try:
             fastos.execve(real, [self.argv[0], *self.argv[1:]], environment)
         except OSError as error:
@@ -392,12 +392,12 @@ class _Call:
             self.syslog_failed = True
 
 
-def _restore_default_signals():
+def restore_default_signals():
     """Undo the SIG_IGN that Python set at start-up, which execve would pass on.
 
     Python ignores SIGPIPE and SIGXFSZ before any code runs, and an ignored
-    signal stays ignored across exec, so the real tool would get EPIPE errors
-    where it should die quietly by SIGPIPE (`kubectl get pods | head -1`).
+    signal stays ignored across exec. A tool, or a wrapper script in front of
+    it, would then get EPIPE write errors where it should end quietly by SIGPIPE.
     NOTE: Python keeps no record of the caller's own setting, so a tool whose
     caller ignored SIGPIPE gets the default too, as `subprocess` gives it.
     """

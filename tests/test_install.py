@@ -174,3 +174,41 @@ def test_profile_block_markers_balanced(home):
     main(["install"])
     text = (home / ".bashrc").read_text()
     assert text.index(BEGIN) < text.index(END)
+
+
+def test_install_adds_login_profile(home):
+    main(["install"])
+    assert BEGIN in (home / ".profile").read_text()
+
+
+def test_install_uses_existing_bash_profile(home):
+    (home / ".bash_profile").write_text("# login settings\n")
+    main(["install"])
+    assert BEGIN in (home / ".bash_profile").read_text()
+    assert not (home / ".profile").exists()
+
+
+def test_login_shell_finds_shim(home):
+    main(["install"])
+    env = {"HOME": str(home), "PATH": "/usr/bin:/bin", "SHELL": "/bin/bash"}
+    result = subprocess.run(
+        ["bash", "-lc", "command -v kubectl"], env=env, capture_output=True, text=True,
+        timeout=30,
+    )
+    assert result.stdout.strip() == str(shim_dir(home) / "kubectl")
+
+
+def test_uninstall_restores_both_profiles(home):
+    (home / ".bashrc").write_text(EXISTING)
+    (home / ".profile").write_text("# stock profile\n")
+    main(["install"])
+    main(["uninstall"])
+    assert (home / ".bashrc").read_text() == EXISTING
+    assert (home / ".profile").read_text() == "# stock profile\n"
+
+
+def test_zsh_gets_rc_and_login_file(home, monkeypatch):
+    monkeypatch.setenv("SHELL", "/usr/bin/zsh")
+    main(["install"])
+    assert BEGIN in (home / ".zshrc").read_text()
+    assert BEGIN in (home / ".zprofile").read_text()

@@ -26,25 +26,27 @@ def _state_path(environ):
 @click.command()
 @click.option(
     "--profile",
-    "profile_path",
+    "profile_paths",
+    multiple=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Shell profile that gets the PATH block "
-    "[default: the rc file of $SHELL, such as ~/.bashrc].",
+    help="Shell profile that gets the PATH block; repeat for several "
+    "[default: the rc and login files of $SHELL, such as ~/.bashrc and ~/.profile].",
 )
 @click.option(
     "--shim-dir",
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder for the shims [default: $XDG_DATA_HOME/guardshim/shims].",
 )
-def install(profile_path, shim_dir):
-    """Write the shims and put their folder first on PATH in a shell profile.
+def install(profile_paths, shim_dir):
+    """Write the shims and put their folder first on PATH in shell profiles.
 
     Running it again changes nothing unless guardshim or an option changed.
     """
     environ = os.environ
     locations = default_locations(environ)
     shim_dir = (shim_dir or Path(locations["shim_dir"])).absolute()
-    profile_path = (profile_path or profiles.default_profile(environ)).absolute()
+    chosen = profile_paths or profiles.default_profiles(environ)
+    profile_paths = [path.absolute() for path in chosen]
     locations["shim_dir"] = str(shim_dir)
     agent_env = _agent_env(locations)
 
@@ -57,30 +59,37 @@ def install(profile_path, shim_dir):
             f"cannot write shims to {shim_dir}: {error.strerror}",
             hint="choose a writable folder with --shim-dir",
         ) from None
-    profile_created = not profile_path.exists() or _load_state(environ).get(
-        "profile_created", False
-    )
-    try:
-        profile_changed = profiles.install_block(profile_path, shim_dir, agent_env)
-    except (OSError, UnicodeDecodeError) as error:
-        raise GuardshimError(
-            f"cannot update the profile {profile_path}: {error}",
-            hint="choose another file with --profile",
-        ) from None
-    _save_state(environ, shim_dir, profile_path, profile_created)
+    created_before = {
+        entry["path"] for entry in _state_profiles(_load_state(environ)) if entry["created"]
+    }
+    entries = []
+    changed_profiles = []
+    for profile_path in profile_paths:
+        created = not profile_path.exists() or str(profile_path) in created_before
+        try:
+            if profiles.install_block(profile_path, shim_dir, agent_env):
+                changed_profiles.append(profile_path)
+        except (OSError, UnicodeDecodeError) as error:
+            raise GuardshimError(
+                f"cannot update the profile {profile_path}: {error}",
+                hint="choose another file with --profile",
+            ) from None
+        entries.append({"path": str(profile_path), "created": created})
+    _save_state(environ, shim_dir, entries)
 
     for path in changed:
         click.echo(f"wrote shim {path}")
-    if profile_changed:
-        click.echo(f"added the guardshim PATH block to {profile_path}")
-    if not changed and not profile_changed:
-        click.echo(f"guardshim is already installed in {shim_dir} ({profile_path})")
+    for path in changed_profiles:
+        click.echo(f"added the guardshim PATH block to {path}")
+    shown = ", ".join(str(path) for path in profile_paths)
+    if not changed and not changed_profiles:
+        click.echo(f"guardshim is already installed in {shim_dir} ({shown})")
     _warn_missing_tools(shim_dir, environ)
     click.echo(
         f"Audit log: {locations['audit_path']}\n"
         f"Config: {locations['config_files'][-1]} (optional)\n"
-        f"New shells that read {profile_path} are guarded; start one, or run "
-        f"`. {profile_path}` in an open shell."
+        f"New shells that read {shown} are guarded; start one, or run "
+        f"`. {profile_paths[0]}` in an open shell."
     )
 
 
@@ -116,15 +125,28 @@ def _warn_missing_tools(shim_dir, environ):
             )
 
 
-def _save_state(environ, shim_dir, profile_path, profile_created):
+def _save_state(environ, shim_dir, entries):
     state_path = _state_path(environ)
     state_path.parent.mkdir(parents=True, exist_ok=True)
     state = {
         "shim_dir": str(shim_dir),
-        "profile": str(profile_path),
-        "profile_created": profile_created,
+        # `profile` names the first file, for readers of older states.
+        "profile": entries[0]["path"],
+        "profiles": entries,
     }
     state_path.write_text(json.dumps(state, indent=2) + "\n", encoding="utf-8")
+
+
+def _state_profiles(state):
+    """Return the profiles a state names, as dicts with `path` and `created`."""
+    if isinstance(state.get("profiles"), list):
+        return [
+            entry for entry in state["profiles"]
+            if isinstance(entry, dict) and isinstance(entry.get("path"), str)
+        ]
+    if isinstance(state.get("profile"), str):
+        return [{"path": state["profile"], "created": bool(state.get("profile_created"))}]
+    return []
 
 
 def load_install_state(environ):
@@ -142,25 +164,31 @@ def _load_state(environ):
 @click.command()
 @click.option(
     "--profile",
-    "profile_path",
+    "profile_paths",
+    multiple=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Shell profile to remove the PATH block from [default: the one install used].",
+    help="Shell profile to remove the PATH block from; repeat for several "
+    "[default: the ones install used].",
 )
 @click.option(
     "--shim-dir",
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder of the shims [default: the one install used].",
 )
-def uninstall(profile_path, shim_dir):
-    """Remove the shims and the PATH block; every other byte of the profile stays."""
+def uninstall(profile_paths, shim_dir):
+    """Remove the shims and the PATH blocks; every other byte of each profile stays."""
     environ = os.environ
     state = _load_state(environ)
     shim_dir = Path(
         shim_dir or state.get("shim_dir") or default_locations(environ)["shim_dir"]
     )
-    profile_path = Path(
-        profile_path or state.get("profile") or profiles.default_profile(environ)
-    )
+    if profile_paths:
+        entries = [{"path": str(path), "created": False} for path in profile_paths]
+    else:
+        entries = _state_profiles(state) or [
+            {"path": str(path), "created": False}
+            for path in profiles.default_profiles(environ)
+        ]
 
     removed = render.remove_shims(shim_dir)
     for path in removed:
@@ -170,12 +198,17 @@ def uninstall(profile_path, shim_dir):
             shim_dir.rmdir()
     except OSError:
         pass
-    if profiles.remove_block(profile_path):
+    any_block = False
+    for entry in entries:
+        profile_path = Path(entry["path"])
+        if not profiles.remove_block(profile_path):
+            continue
+        any_block = True
         click.echo(f"removed the guardshim PATH block from {profile_path}")
-        if state.get("profile_created") and profile_path.stat().st_size == 0:
+        if entry["created"] and profile_path.stat().st_size == 0:
             profile_path.unlink()
             click.echo(f"removed {profile_path}, which install had created")
-    elif not removed:
+    if not any_block and not removed:
         click.echo("guardshim is not installed; nothing to remove")
     state_path = _state_path(environ)
     for leftover in (state_path, state_path.parent):

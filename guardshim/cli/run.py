@@ -8,6 +8,7 @@ import click
 from guardshim.classify import TOOLS
 from guardshim.cli.output import GuardshimError
 from guardshim.config import ConfigError, default_locations, load_settings
+from guardshim.shim import restore_default_signals
 
 SESSION_VARIABLE = "GUARDSHIM_SESSION"
 EXIT_NOT_INSTALLED = 69  # EX_UNAVAILABLE
@@ -96,6 +97,7 @@ def _exec(command, environ):
     sys.stderr.flush()
     try:
         # execvpe searches the PATH of `environ`, so a tool name resolves to its shim.
+        restore_default_signals()
         os.execvpe(command[0], command, environ)
     except FileNotFoundError:
         raise GuardshimError(
