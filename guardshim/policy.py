@@ -88,8 +88,25 @@ class Facts:
 
 
 def decide(verdict, settings, facts=None):
-    """Return the Decision for `verdict` under `settings`."""
+    """Return the Decision for `verdict` under `settings`.
+
+    When argv sends the command to another cluster, server or user than its
+    context names (`--cluster`, `--server`, `--user`, helm's
+    `--kube-apiserver`), rules written for that context name may not fit, so
+    the decision without the context competes and the stricter one wins.
+    """
     facts = facts or Facts(verdict, None, None)
+    decision = _decide_once(settings, facts)
+    if facts.target_resolved and facts.target.get("endpoint"):
+        without_context = dict(facts.target)
+        without_context.pop("context", None)
+        alternative = _decide_once(settings, Facts(verdict, facts.cwd, lambda: without_context))
+        if alternative.strictness() > decision.strictness():
+            decision = alternative
+    return decision
+
+
+def _decide_once(settings, facts):
     decision = _trusted_decision(settings.layers, facts)
     for layer in settings.tighten_layers:
         opinion = _layer_opinion(layer, facts)

@@ -141,12 +141,22 @@ def _check_not_looser(path, key, decision, confirm, tool, klass, base_tables):
     base_decision, origin = base_tables(tool, klass)
     if strictness(decision, confirm) >= strictness(base_decision, "yes"):
         return
+    if key.startswith("rules["):
+        hint = (
+            "a rule here must be at least as strict as the files above for every "
+            "command it can match; limit it with `tool` and `class`, or make its "
+            "decision stricter"
+        )
+    else:
+        hint = (
+            "a file that may only tighten the policy cannot loosen it; remove the "
+            "entry or make its decision at least as strict"
+        )
     raise ConfigError(
         path, key,
-        f"would {decision} {tool} {klass} commands, which {origin} sets to "
+        f"could {decision} {tool} {klass} commands, which {origin} sets to "
         f"{base_decision}",
-        "a file that may only tighten the policy cannot loosen it; remove the "
-        "entry or make its decision at least as strict",
+        hint,
     )
 
 

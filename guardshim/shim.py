@@ -228,7 +228,9 @@ class _Call:
                 f"available ({result.detail})"
             )
         else:
-            detail = f"not approved ({result.detail})"
+            detail = result.detail
+            if not detail.startswith("not approved"):
+                detail = f"not approved ({detail})"
         via = getattr(result, "via", None) if result.outcome != "no_terminal" else None
         return self.refuse(result.outcome, self.decision.message, detail, via)
 
@@ -344,7 +346,7 @@ class _Call:
             "time": audit.utc_timestamp(),
             "event": self.event_id,
             "tool": self.tool,
-            "argv": self.masked,
+            "argv": _capped_argv(self.masked),
             "command": list(verdict.command),
             "class": verdict.klass,
             "decision": decision.decision if decision else None,
@@ -390,6 +392,27 @@ class _Call:
                     f"{self.syslog_socket}: {reason}."
                 )
             self.syslog_failed = True
+
+
+# One record holds at most this much argv text, so a few calls with megabytes of
+# arguments cannot rotate the history out of the kept files.
+MAX_RECORDED_ARGV_CHARACTERS = 64 * 1024
+
+
+def _capped_argv(masked):
+    """Return `masked`, or its first words and a note when it exceeds the cap."""
+    total = sum(len(word) for word in masked)
+    if total <= MAX_RECORDED_ARGV_CHARACTERS:
+        return masked
+    kept = []
+    used = 0
+    for word in masked:
+        if used + len(word) > MAX_RECORDED_ARGV_CHARACTERS:
+            break
+        kept.append(word)
+        used += len(word)
+    kept.append(f"... ({len(masked) - len(kept)} more arguments, {total} characters in all)")
+    return kept
 
 
 def restore_default_signals():
@@ -440,8 +463,10 @@ def quote(word):
 
 
 def _is_control(character):
-    code = ord(character)
-    return code < 32 or 0x7F <= code < 0xA0 or 0xDC80 <= code <= 0xDCFF
+    # Not printable: control characters, and Unicode format and separator
+    # characters such as U+202E (right-to-left override), which can make a
+    # command read differently from what runs.
+    return not character.isprintable()
 
 
 def _escape_character(character):
@@ -450,7 +475,7 @@ def _escape_character(character):
         # A byte that was not UTF-8 in argv (surrogateescape).
         return f"\\x{code - 0xDC00:02x}"
     if _is_control(character):
-        return f"\\x{code:02x}"
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
     if character in "'\\":
         return "\\" + character
     return character

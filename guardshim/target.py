@@ -59,22 +59,34 @@ def kube_target(tool, hints, environ, cache=None):
         # deleting a namespace), so no namespace may be claimed for it: "*"
         # matches only a rule written for every namespace.
         namespace = "*"
+    endpoint = _endpoint_override(hints)
     if context and namespace:
-        return _kube_target(context, namespace, scope)
+        return _kube_target(context, namespace, scope, endpoint)
 
     config = load_kubeconfig(kubeconfig_paths(hints, environ), cache)
     context = context or config.get("current-context") or None
     namespace = namespace or _context_namespace(config, context) or "default"
-    return _kube_target(context, namespace, scope)
+    return _kube_target(context, namespace, scope, endpoint)
 
 
-def _kube_target(context, namespace, scope):
+def _kube_target(context, namespace, scope, endpoint=None):
     target = {"namespace": namespace}
     if context:
         target["context"] = context
     if scope:
         target["scope"] = scope
+    if endpoint:
+        target["endpoint"] = endpoint
     return target
+
+
+def _endpoint_override(hints):
+    """Return the cluster, server or user that argv sets over the context, as text."""
+    parts = []
+    for key in ("cluster", "server", "kube_apiserver", "user"):
+        if hints.get(key):
+            parts.append(f"{key.replace('kube_apiserver', 'server')} {hints[key]}")
+    return ", ".join(parts) or None
 
 
 def kubeconfig_paths(hints, environ):
@@ -173,7 +185,7 @@ def _context_namespace(config, context):
 def describe_target(target):
     """Return the target as short text, such as `context prod, namespace web`."""
     parts = []
-    for key in ("context", "namespace", "scope", "folder", "workspace"):
+    for key in ("context", "endpoint", "namespace", "scope", "folder", "workspace"):
         if target.get(key):
             parts.append(f"{key} {target[key]}")
     return ", ".join(parts)

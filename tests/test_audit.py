@@ -426,3 +426,13 @@ def test_syslog_failure_reported_once(syslog_shims, stubs, syslog_server):
     os.unlink(path)
     result = run_shim(syslog_shims, "kubectl", "diff", "-f", "x.yaml")
     assert result.stderr.count(f"cannot send the audit record to syslog at {path}") == 1
+
+
+def test_huge_argv_capped_in_record(shims, stubs):
+    from guardshim.shim import MAX_RECORDED_ARGV_CHARACTERS
+
+    arguments = ["get", "pods"] + ["x" * 100] * 5000
+    run_shim(shims, "kubectl", *arguments)
+    record = shims.records()[-1]
+    assert sum(len(word) for word in record["argv"]) < MAX_RECORDED_ARGV_CHARACTERS + 200
+    assert "more arguments" in record["argv"][-1]

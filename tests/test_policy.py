@@ -188,7 +188,7 @@ def test_project_cannot_allow_denied(tmp_path):
     with pytest.raises(ConfigError) as caught:
         settings_from(tmp_path, "", project_text=project)
     assert caught.value.key == "rules[1]"
-    assert "would allow kubectl write commands" in caught.value.problem
+    assert "could allow kubectl write commands" in caught.value.problem
 
 
 def test_project_cannot_allow_prompted(tmp_path):
@@ -305,3 +305,19 @@ def test_project_rule_without_class_checked(tmp_path):
     with pytest.raises(ConfigError) as caught:
         settings_from(tmp_path, "", project_text=project)
     assert "kubectl secret" in caught.value.problem
+
+
+def test_server_override_ignores_dev_rule(tmp_path):
+    # `--server` sends the command elsewhere, so the dev rule's prompt does not
+    # replace the default refusal.
+    settings = settings_from(tmp_path, RULES)
+    target = {"context": "dev-anna", "namespace": "web", "endpoint": "server https://x"}
+    decision = decide_for(settings, "kubectl", ("delete",), "write", target)
+    assert decision.decision == "deny"
+
+
+def test_server_override_keeps_prod_deny(tmp_path):
+    settings = settings_from(tmp_path, "[policy]\nwrite = 'prompt'\n" + RULES)
+    target = {"context": "prod-eu", "namespace": "web", "endpoint": "cluster other"}
+    decision = decide_for(settings, "kubectl", ("delete",), "write", target)
+    assert decision.decision == "deny"

@@ -174,3 +174,22 @@ def test_terraform_data_dir(terraform_folders):
 
 def test_describe_target_text():
     assert describe_target({"context": "prod", "namespace": "web"}) == "context prod, namespace web"
+
+
+@pytest.mark.parametrize(
+    ("argv", "endpoint"),
+    [
+        ("--cluster other delete pod x", "cluster other"),
+        ("-s https://10.0.0.1:6443 delete pod x", "server https://10.0.0.1:6443"),
+        ("--user admin get pods", "user admin"),
+    ],
+)
+def test_kubectl_endpoint_override(kubeconfigs, argv, endpoint):
+    found = target("kubectl", argv.split(), {"KUBECONFIG": kubeconfigs["a"]})
+    assert found["endpoint"] == endpoint
+
+
+def test_helm_apiserver_override(kubeconfigs):
+    argv = ["--kube-apiserver", "https://10.0.0.1:6443", "list"]
+    found = target("helm", argv, {"KUBECONFIG": kubeconfigs["a"]})
+    assert found["endpoint"] == "server https://10.0.0.1:6443"
