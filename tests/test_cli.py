@@ -105,3 +105,20 @@ def test_explain_human_output(capsys):
 def test_explain_prints_markup_literally(capsys):
     main(["explain", "--", "kubectl", "--context", "[bold]prod[/bold]", "get", "pods"])
     assert "[bold]prod[/bold]" in capsys.readouterr().out
+
+
+def test_explain_names_real_binary(tmp_path):
+    import os
+
+    fake = tmp_path / "helm"
+    fake.write_text("#!/bin/sh\nexit 0\n")
+    fake.chmod(0o755)
+    env = dict(os.environ, PATH=f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
+    report = json.loads(explain_json("helm", "list", env=env).stdout)
+    assert report["real_binary"] == str(fake)
+
+
+def test_explain_says_no_real_binary(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    main(["explain", "--", "helm", "list"])
+    assert "none found on PATH" in capsys.readouterr().out

@@ -60,11 +60,25 @@ def explain(as_json, command):
         "class_rule": verdict.rule,
         "hints": mask_hints(tool, verdict.hints),
         "target": facts.target if facts.target_resolved else None,
+        "real_binary": _real_binary(tool, settings),
     }
     if as_json:
         click.echo(json.dumps(report))
     else:
         _print_report(report)
+
+
+def _real_binary(tool, settings):
+    """Return the path a shim would run for `tool`, or None when none is found."""
+    from guardshim.realbin import RealBinaryNotFound, find_real_binary
+
+    try:
+        return find_real_binary(
+            tool, os.environ.get("PATH", ""), [settings.shim_dir],
+            settings.tool_paths.get(tool),
+        )
+    except RealBinaryNotFound:
+        return None
 
 
 def _print_report(report):
@@ -89,4 +103,11 @@ def _print_report(report):
     if report["hints"]:
         hints = ", ".join(f"{key} {value}" for key, value in report["hints"].items())
         table.add_row("from argv", hints)
+    if report["real_binary"]:
+        table.add_row("real binary", report["real_binary"])
+    else:
+        table.add_row(
+            "real binary",
+            f"none found on PATH: a shim would exit 127 before running {report['tool']}",
+        )
     console().print(table)

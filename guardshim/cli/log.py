@@ -350,12 +350,21 @@ class RecordPrinter:
         self.console.print(table)
 
     def print_one(self, line, record):
+        """Print one followed record as a line, so records line up as they come."""
         if self.as_json:
             click.echo(line)
             return
-        table = self._table(show_header=False)
-        table.add_row(*display_row(record))
-        self.console.print(table)
+        from rich.text import Text
+
+        cells = display_row(record)
+        widths = (19, 9, None, 7, 8, 11, None)
+        text = Text()
+        for cell, width in zip(cells, widths):
+            if width:
+                cell.pad_right(max(0, width - len(cell)))
+            text.append_text(cell)
+            text.append("  ")
+        self.console.print(text, overflow="fold")
 
     def _table(self, show_header):
         from rich import box

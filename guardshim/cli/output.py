@@ -17,8 +17,20 @@ class GuardshimError(click.ClickException):
             click.echo(f"hint: {self.hint}", err=True)
 
 
+# Width of tables written to a pipe or a file, where no terminal sets one; rich
+# would otherwise fold them at 80 columns.
+PIPE_WIDTH = 200
+
+
 def console(stderr=False):
     """Return a rich Console that never interprets markup or highlights text."""
+    import os
+    import sys
+
     from rich.console import Console
 
-    return Console(stderr=stderr, markup=False, highlight=False, emoji=False)
+    stream = sys.stderr if stderr else sys.stdout
+    width = None
+    if "COLUMNS" not in os.environ and not (stream and stream.isatty()):
+        width = PIPE_WIDTH
+    return Console(stderr=stderr, markup=False, highlight=False, emoji=False, width=width)

@@ -58,11 +58,11 @@ def watch():
     try:
         listener.open()
     except protocol.NoConsole as error:
-        raise GuardshimError(
-            f"cannot start the watch console: {error}",
-            hint="stop the other console, or fix the folder's owner and mode "
-            "(chmod 700)",
-        ) from None
+        if "another guardshim watch console" in str(error):
+            hint = "use the console that runs, or quit it first"
+        else:
+            hint = f"fix the owner and mode of {settings.runtime_dir} (chmod 700)"
+        raise GuardshimError(f"cannot start the watch console: {error}", hint=hint) from None
     session = _Session(listener, settings, console())
     try:
         session.run()
