@@ -287,15 +287,12 @@ def test_dry_run_none_no_preview():
     assert verdict.klass != PREVIEW
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the grammars try each unknown flag as a boolean, then all as taking a "
-    "value, but not a mix, so a pair of unknown flags can hide -h or --dry-run",
-)
 @pytest.mark.parametrize(
     ("tool", "line"),
     [
         ("kubectl", "delete pod x --new-a --new-b -h"),
+        ("kubectl", "delete pod x --new-a --new-b --new-c -h"),
+        ("kubectl", "apply -f a.yaml --new-a --new-b --dry-run=server"),
         ("helm", "install r ./c --new-a --new-b -h"),
         ("helm", "install r ./c --new-a --new-b --dry-run"),
     ],

@@ -29,7 +29,7 @@ from guardshim.classes import (
     WRITE,
     Verdict,
 )
-from guardshim.grammar.pflag import FlagSpec, command_words, scan
+from guardshim.grammar.pflag import FlagSpec, chain_end_flags, command_words, scan
 
 TOOL = "helm"
 
@@ -868,10 +868,15 @@ def _builtin_verdict(argv, env, key, used_words):
     # value, the next word is that value, which can hide `-h` or `--dry-run`.
     unknown = _unknown_flag_names(parsed, spec)
     if unknown:
-        wider = spec.merged(FlagSpec(unknown))
-        other = _evaluate(argv, env, key, command, scan(argv, wider), used_words)
-        if DANGER[other.klass] > DANGER[verdict.klass]:
-            verdict = other
+        readings = [unknown]
+        chain = chain_end_flags(argv, unknown)
+        if chain and chain != unknown:
+            readings.append(chain)
+        for value_flags in readings:
+            wider = spec.merged(FlagSpec(value_flags))
+            other = _evaluate(argv, env, key, command, scan(argv, wider), used_words)
+            if DANGER[other.klass] > DANGER[verdict.klass]:
+                verdict = other
     return verdict
 
 

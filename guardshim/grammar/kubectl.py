@@ -15,7 +15,7 @@ stricter but never milder.
 
 from guardshim.classes import DANGER, LOCAL, PREVIEW, READ, SECRET, UNKNOWN, WRITE
 from guardshim.classes import Verdict
-from guardshim.grammar.pflag import FlagSpec, scan
+from guardshim.grammar.pflag import FlagSpec, chain_end_flags, scan
 
 TOOL = "kubectl"
 
@@ -740,12 +740,26 @@ def _classify_command(argv, path, rest):
         other = _classify_reading(argv, path, rest, cautious)
         if DANGER[other.klass] > DANGER[verdict.klass]:
             verdict = other
+        chain = chain_end_flags(rest, _unknown_flags(rest, spec))
+        if chain:
+            mixed = scan(rest, spec.merged(FlagSpec(values=chain)))
+            other = _classify_reading(argv, path, rest, mixed)
+            if DANGER[other.klass] > DANGER[verdict.klass]:
+                verdict = other
     verdict.hints = _hints(path, plain, verdict)
     return verdict
 
 
 def _cautious_spec(argv, spec):
     """Return `spec` extended so that every flag in `argv` it does not know takes a value."""
+    unknown = _unknown_flags(argv, spec)
+    if not unknown:
+        return spec
+    return spec.merged(FlagSpec(values=unknown))
+
+
+def _unknown_flags(argv, spec):
+    """Return the flags of `argv` that `spec` does not know, mapped to their shorthand."""
     unknown = {}
     for word in argv:
         if word == "--":
@@ -760,9 +774,7 @@ def _cautious_spec(argv, spec):
         for letter in word[1:].partition("=")[0]:
             if letter not in spec.short_to_long and letter not in unknown:
                 unknown[letter] = letter
-    if not unknown:
-        return spec
-    return spec.merged(FlagSpec(values=unknown))
+    return unknown
 
 
 def _spec_knows(spec, name):

@@ -200,3 +200,32 @@ def command_words(argv, spec):
 
 def _has_no_option_default(long_name, spec):
     return long_name in spec.bools or long_name in spec.optional
+
+
+def chain_end_flags(argv, unknown):
+    """Return the entries of `unknown` whose flag is not followed by another of them.
+
+    `unknown` maps the names of flags a spec does not know to their shorthand
+    or None. Reading each unknown flag as taking a value only when the next
+    word is not another unknown flag covers what neither the all-boolean nor
+    the all-value reading does: in `--new-a --new-b -h`, `--new-b` may take
+    `-h` as its value while `--new-a` is a boolean.
+    """
+    chosen = {}
+    for index in range(len(argv) - 1):
+        word = argv[index]
+        if word == "--":
+            break
+        name = _bare_flag_name(word)
+        if name in unknown and _bare_flag_name(argv[index + 1]) not in unknown:
+            chosen[name] = unknown[name]
+    return chosen
+
+
+def _bare_flag_name(word):
+    """Return the name of a flag word without `=`, such as `x` for `--x` or `-x`."""
+    if "=" in word or len(word) < 2 or word[0] != "-" or word == "--":
+        return None
+    if word[1] == "-":
+        return word[2:]
+    return word[1:] if len(word) == 2 else None
