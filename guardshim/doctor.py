@@ -148,7 +148,7 @@ def run_checks(
     agent_environ = agent_environment(environ, installation)
     rows = [check_config(installation)]
     rows.extend(check_shims(installation, environ))
-    rows.append(check_profile_block(installation))
+    rows.extend(check_profile_blocks(installation))
     rows.append(check_audit_log(installation))
     rows.extend(check_shell_functions(environ, shell_text, installation.shim_dir))
     if shell_start_time is None:
@@ -306,15 +306,30 @@ def _check_real_binary(tool, first, installation, environ):
     return Check(SECTION_SHIMS, name, OK, f"{real} is behind the shim")
 
 
-def check_profile_block(installation):
-    name = "profile block"
+def check_profile_blocks(installation):
+    """Check the block in every profile that install changed; one row each."""
+    from guardshim.cli.install import state_profiles
+
+    entries = state_profiles(installation.state) if installation.state else []
+    if not entries:
+        return [check_profile_block(installation)]
+    if len(entries) == 1:
+        return [check_profile_block(installation, entries[0]["path"])]
+    return [
+        check_profile_block(installation, entry["path"], os.path.basename(entry["path"]))
+        for entry in entries
+    ]
+
+
+def check_profile_block(installation, profile=None, label=None):
+    name = f"profile block {label}" if label else "profile block"
     if not installation.state:
         return Check(
             SECTION_SHIMS, name, FAIL,
             "guardshim is not installed (no install state found)",
             "run `guardshim install`",
         )
-    profile = installation.profile
+    profile = profile or installation.profile
     try:
         lines = profiles.read_block(profile)
     except (OSError, UnicodeDecodeError) as error:

@@ -205,9 +205,18 @@ def test_configured_real_binary_ok(installed):
     assert row(checks(), "real helm").status == doctor.OK
 
 
+def block_row_name(installed):
+    return f"profile block {installed.profile.name}"
+
+
 def test_missing_block_fails(installed):
     remove_block(installed.profile)
-    assert row(checks(), "profile block").status == doctor.FAIL
+    assert row(checks(), block_row_name(installed)).status == doctor.FAIL
+
+
+def test_missing_login_block_fails(installed):
+    remove_block(installed.home / ".profile")
+    assert row(checks(), "profile block .profile").status == doctor.FAIL
 
 
 def test_not_installed_block_fails(clean_env):
@@ -218,7 +227,7 @@ def test_not_installed_block_fails(clean_env):
 
 def test_outdated_block_warns(installed):
     installed.write_config('[agent.env]\nAWS_PROFILE = "agent-readonly"\n')
-    assert row(checks(), "profile block").status == doctor.WARN
+    assert row(checks(), block_row_name(installed)).status == doctor.WARN
 
 
 def test_invalid_config_fails(installed):

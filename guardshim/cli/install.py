@@ -60,7 +60,7 @@ def install(profile_paths, shim_dir):
             hint="choose a writable folder with --shim-dir",
         ) from None
     created_before = {
-        entry["path"] for entry in _state_profiles(_load_state(environ)) if entry["created"]
+        entry["path"] for entry in state_profiles(_load_state(environ)) if entry["created"]
     }
     entries = []
     changed_profiles = []
@@ -137,7 +137,7 @@ def _save_state(environ, shim_dir, entries):
     state_path.write_text(json.dumps(state, indent=2) + "\n", encoding="utf-8")
 
 
-def _state_profiles(state):
+def state_profiles(state):
     """Return the profiles a state names, as dicts with `path` and `created`."""
     if isinstance(state.get("profiles"), list):
         return [
@@ -185,7 +185,7 @@ def uninstall(profile_paths, shim_dir):
     if profile_paths:
         entries = [{"path": str(path), "created": False} for path in profile_paths]
     else:
-        entries = _state_profiles(state) or [
+        entries = state_profiles(state) or [
             {"path": str(path), "created": False}
             for path in profiles.default_profiles(environ)
         ]
