@@ -1,8 +1,8 @@
 """What a shim does on every call: classify, decide, ask, record, exec.
 
 A generated shim calls `main(tool, locations)`. Only the modules this path needs
-are imported here; click, rich and the TOML parser stay out of it unless a
-config file exists.
+are imported here: click and rich never, and the TOML and YAML parsers only when
+a config, kubeconfig or kuberc file changed since a shim last parsed it.
 """
 
 import sys
