@@ -28,16 +28,25 @@ class ApprovalResult(prompt.PromptResult):
         self.via = via
 
 
-def request_approval(lines, accepted, call_info, settings):
+def request_approval(lines, accepted, call_info, settings, terminal_only=False):
     """Ask for approval on the channel the settings choose; return an ApprovalResult.
 
     `lines` and `accepted` are the terminal question and the answers that
     approve it. `call_info` is what the watch console shows: `tool`, `argv`
     (masked), `command`, `cwd` and optional context such as `class`, `reason`,
-    `target`, `parent` and `question`. The outcome is one of the prompt
-    module's: approved, refused, timed_out or no_terminal.
+    `target`, `parent` and `question`. With `terminal_only`, only the terminal
+    is asked, whatever the channel. The outcome is one of the prompt module's:
+    approved, refused, timed_out or no_terminal.
     """
     channel = settings.approval_channel
+    if terminal_only:
+        # A typed name or word (a rule's confirm = "target", a manual override)
+        # is asked only on the command's own terminal: the watch console
+        # approves with a code, which would turn that check into a plain yes.
+        result = _ask_terminal(lines, accepted, settings)
+        if result.outcome == prompt.NO_TERMINAL:
+            result.detail += "; typing the name or word needs the command's own terminal"
+        return result
     terminal_problem = None
     if channel != WATCH:
         result = _ask_terminal(lines, accepted, settings)

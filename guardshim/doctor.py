@@ -475,7 +475,8 @@ def _check_shell_function(tool, environ, typed, shim_dir):
     if kind in ("alias", "function", "builtin"):
         return Check(
             SECTION_SHIMS, name, FAIL,
-            f"the calling shell has {tool} as a {kind}, which runs before PATH "
+            f"the calling shell has {tool} as {'an' if kind[0] in 'aeiou' else 'a'} "
+            f"{kind}, which runs before PATH "
             "is searched",
             f"remove it from your startup files (`unalias {tool}` or "
             f"`unset -f {tool}`) and start a new shell",

@@ -72,14 +72,30 @@ def mask_argv(tool, argv):
 
 
 def mask_hints(tool, hints):
-    """Return a copy of a verdict's `hints` with the injected words masked.
+    """Return a copy of a verdict's `hints` with secret values masked.
 
     terraform's verdict stores the words it read from TF_CLI_ARGS* under
-    `injected`, and those may hold `-var` values.
+    `injected`, and those may hold `-var` values. Any other value may be a URL
+    with credentials, such as `--server https://user:password@host`.
     """
-    if not hints.get("injected"):
-        return hints
-    return dict(hints, injected=mask_argv(tool, list(hints["injected"])))
+    masked = {}
+    for key, value in hints.items():
+        if key == "injected":
+            masked[key] = mask_argv(tool, list(value))
+        else:
+            masked[key] = mask_values(value)
+    return masked
+
+
+def mask_values(value):
+    """Mask URL credentials in a str, or in each str of a list, tuple or dict."""
+    if isinstance(value, str):
+        return mask_url_credentials(value)
+    if isinstance(value, (list, tuple)):
+        return [mask_values(item) for item in value]
+    if isinstance(value, dict):
+        return {key: mask_values(item) for key, item in value.items()}
+    return value
 
 
 def _kubeconfig_property_masker(word):

@@ -11,7 +11,7 @@ import time
 from guardshim import __version__, audit, fastos, realbin
 from guardshim.classify import classify
 from guardshim.config import ConfigError, load_settings
-from guardshim.mask import mask_argv, mask_hints
+from guardshim.mask import mask_argv, mask_hints, mask_values
 from guardshim.policy import ALLOW, PROMPT, Facts, decide
 
 EXIT_REFUSED = 77  # EX_NOPERM
@@ -32,6 +32,7 @@ _WHERE_CHANGES_BELONG = {
     "secret": "Secret values are kept out of agent sessions.",
 }
 _MAX_SHOWN_COMMAND = 400
+_YES_ANSWERS = ("y", "yes", "Y", "YES", "Yes")
 
 
 def main(tool, locations, argv=None, environ=None):
@@ -192,7 +193,7 @@ class _Call:
                 )
             result = self._ask((name,), f"Type the target's name ({name}) to run it:")
         else:
-            result = self._ask(("y", "yes", "Y", "YES", "Yes"), "Run it? [y/N]")
+            result = self._ask(_YES_ANSWERS, "Run it? [y/N]")
         if result.outcome == "approved":
             return self.run("approved", via=result.via)
         return self._refuse_after_prompt(result)
@@ -262,7 +263,10 @@ class _Call:
             "question": question,
         }
         self._record("pending")
-        return request_approval(lines, accepted, call_info, self.settings)
+        typed_word = set(accepted) != set(_YES_ANSWERS)
+        return request_approval(
+            lines, accepted, call_info, self.settings, terminal_only=typed_word
+        )
 
     def _target_name(self):
         """Return the name a person types to confirm: kube context or workspace."""
@@ -338,10 +342,11 @@ class _Call:
     def _audit_record(self, outcome, via, detail):
         verdict = self.verdict
         decision = self.decision
+        target = mask_hints(self.tool, verdict.hints)
         if self.target is not None:
-            target = self.target
-        else:
-            target = mask_hints(self.tool, verdict.hints)
+            # The resolved target adds what argv left open, and the hints keep
+            # what only argv shows, such as terraform's injected words.
+            target = {**target, **mask_values(self.target)}
         record = {
             "time": audit.utc_timestamp(),
             "event": self.event_id,

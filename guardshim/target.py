@@ -6,6 +6,7 @@ imported only when a kubeconfig must be read.
 """
 
 from guardshim import fastos
+from guardshim.mask import mask_url_credentials
 
 
 def resolve_target(verdict, environ, cwd, cache=None):
@@ -85,7 +86,8 @@ def _endpoint_override(hints):
     parts = []
     for key in ("cluster", "server", "kube_apiserver", "user"):
         if hints.get(key):
-            parts.append(f"{key.replace('kube_apiserver', 'server')} {hints[key]}")
+            value = mask_url_credentials(str(hints[key]))
+            parts.append(f"{key.replace('kube_apiserver', 'server')} {value}")
     return ", ".join(parts) or None
 
 

@@ -176,3 +176,34 @@ def test_marker_absent_from_prompt(stubs, tool, argv, extra_env):
     assert result.keys_sent == 1, result.stderr
     assert MARKER.encode() not in result.terminal + result.stderr
     assert MARKER not in audit_text(stubs)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["kubectl", "--server", f"https://bob:{MARKER}@127.0.0.1:1", "delete", "pod", "x"],
+        ["kubectl", f"-shttps://bob:{MARKER}@127.0.0.1:1", "get", "pods"],
+        ["helm", "--kube-apiserver", f"https://u:{MARKER}@127.0.0.1:1", "list"],
+    ],
+    ids=["kubectl-server", "kubectl-glued-server", "helm-apiserver"],
+)
+def test_server_url_password_masked(argv):
+    result = subprocess.run(
+        [sys.executable, "-m", "guardshim", "explain", "--json", "--", *argv],
+        capture_output=True, text=True, timeout=30,
+    )
+    assert MARKER not in result.stdout
+    assert MARKER not in result.stderr
+
+
+def test_server_password_absent_from_record(shims):
+    import shutil
+
+    shutil.copy("/bin/true", shims.bin_dir / "kubectl")
+    argv = ["--server", f"https://bob:{MARKER}@127.0.0.1:1", "get", "pods"]
+    result = subprocess.run(
+        [shims.shim("kubectl"), *argv], env=shims.env, capture_output=True,
+        text=True, timeout=30, stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 0
+    assert MARKER not in shims.audit_path.read_text()

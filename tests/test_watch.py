@@ -394,18 +394,31 @@ def test_control_characters_shown_escaped(shims, stub, console):
     assert b"r\\x1b[2Jx" in console.text()
 
 
-def test_override_through_console(shims, stub, console):
+def test_override_skips_console(shims, stub, console):
+    # The override needs the subcommand word typed on the command's own
+    # terminal; a console code must not stand in for it.
     env = dict(shims.env, GUARDSHIM_OVERRIDE="1")
-    shim = start_shim(shims, stub / "call.json", ("install", "r", "./c"), env=env)
-    code = console.next_code()
-    shown = console.text()
-    console.type(code + "\n")
-    status, _ = finish(shim)
+    started = time.monotonic()
+    status, stderr = finish(start_shim(shims, stub / "call.json", ("install", "r", "./c"), env=env))
 
-    assert b"policy" in shown
-    assert status == 0
-    assert shims.records()[-1]["outcome"] == "override"
-    assert shims.records()[-1]["via"] == "watch"
+    assert status == 77
+    assert time.monotonic() - started < 2
+    assert "needs the command's own terminal" in stderr
+    assert not (stub / "call.json").exists()
+    assert b"Type " not in console.text()[console.searched :]
+
+
+def test_target_confirmation_skips_console(shims, stub, console):
+    write_config(
+        shims,
+        "[[rules]]\ntool = 'helm'\nclass = 'preview'\ndecision = 'prompt'\n"
+        "confirm = 'target'\n",
+    )
+    env = dict(shims.env, HELM_KUBECONTEXT="prod-eu")
+    status, stderr = finish(start_shim(shims, stub / "call.json", env=env))
+
+    assert status == 77
+    assert not (stub / "call.json").exists()
 
 
 # Desktop notification.

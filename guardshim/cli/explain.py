@@ -8,7 +8,7 @@ import click
 from guardshim.classify import TOOLS, classify
 from guardshim.cli.output import GuardshimError, console
 from guardshim.config import ConfigError, default_locations, load_settings
-from guardshim.mask import mask_argv, mask_hints
+from guardshim.mask import mask_argv, mask_hints, mask_values
 from guardshim.policy import Facts, decide
 from guardshim.target import resolve_target
 from guardshim.shim import EXIT_CONFIG
@@ -59,7 +59,7 @@ def explain(as_json, command):
         "rule": decision.rule,
         "class_rule": verdict.rule,
         "hints": mask_hints(tool, verdict.hints),
-        "target": facts.target if facts.target_resolved else None,
+        "target": mask_values(facts.target) if facts.target_resolved else None,
         "real_binary": _real_binary(tool, settings),
     }
     if as_json:
