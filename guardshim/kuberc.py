@@ -44,7 +44,10 @@ def alternative_argvs(argv, command, preferences):
     readings = []
     defaults = preferences["defaults"].get(" ".join(command))
     if defaults:
-        readings.append(_with_options(argv, defaults))
+        given = _given_options(argv)
+        missing = [option for option in defaults if option[0] not in given]
+        if missing:
+            readings.append(_with_options(argv, missing))
     if len(command) == 1 and command[0] in preferences["aliases"]:
         readings.append(_expand_alias(argv, command[0], preferences["aliases"][command[0]]))
     return readings
@@ -69,6 +72,36 @@ def load_preferences(path, cache):
         cache.put(path, stamp, "kuberc", None, preferences)
         cache.save()
     return preferences
+
+
+# kubectl's usual shorthands, so that `-o name` counts as giving `output`. An
+# option whose shorthand is missing here is treated as not given, which can
+# only add a reading.
+_SHORTHANDS = {
+    "o": "output",
+    "n": "namespace",
+    "l": "selector",
+    "f": "filename",
+    "k": "kustomize",
+    "A": "all-namespaces",
+    "R": "recursive",
+    "c": "container",
+    "i": "stdin",
+    "t": "tty",
+}
+
+
+def _given_options(argv):
+    """Return the long names of the options that argv sets before `--`."""
+    given = set()
+    for word in argv:
+        if word == "--":
+            break
+        if word.startswith("--"):
+            given.add(word[2:].partition("=")[0])
+        elif word.startswith("-") and len(word) > 1:
+            given.add(_SHORTHANDS.get(word[1], word[1]))
+    return given
 
 
 def _with_options(argv, options):

@@ -54,7 +54,8 @@ def klass(argv, environ, cache=None):
 # argv, class with the kuberc file above, why
 CASES = [
     ("get secret x", "secret", "default output yaml prints Secret data"),
-    ("get secret x -o name", "secret", "the default reading still counts"),
+    ("get secret x -o name", "read", "an explicit -o wins over the default"),
+    ("get secret x --output=name", "read", "an explicit --output wins too"),
     ("get pods", "read", "pods hold no Secret data"),
     ("apply -f a.yaml", "write", "a default dry run never lowers the class"),
     ("rmpod web-0", "write", "alias of delete"),
