@@ -1,4 +1,4 @@
-"""What a shim does on every call: classify, decide, ask, record, exec.
+"""The steps of every shim call: classify, decide, ask, record, exec.
 
 A generated shim calls `main(tool, locations)`. Only the modules this path needs
 are imported here: click and rich never, and the TOML and YAML parsers only when
@@ -55,7 +55,7 @@ def main(tool, locations, argv=None, environ=None):
 def _report_crash(tool, locations, error):
     """Say on stderr that nothing ran, write a crash report, and record the attempt.
 
-    Neither stderr nor the report holds the exception's message or any local
+    Neither stderr nor the report contains the exception's message or any local
     value, because either could quote argv, and argv may carry secrets. The
     report has the traceback's file, line and code.
     """
@@ -399,7 +399,7 @@ class _Call:
             self.syslog_failed = True
 
 
-# One record holds at most this much argv text, so a few calls with megabytes of
+# One record contains at most this much argv text, so a few calls with megabytes of
 # arguments cannot rotate the history out of the kept files.
 MAX_RECORDED_ARGV_CHARACTERS = 64 * 1024
 
