@@ -21,7 +21,7 @@ DANGER = {READ: 0, LOCAL: 1, PREVIEW: 2, UNKNOWN: 3, SECRET: 4, WRITE: 5}
 class Verdict:
     """The class of one invocation and why.
 
-    `command` holds the resolved subcommand words (`("state", "rm")`), `rule` a
+    `command` contains the resolved subcommand words (`("state", "rm")`), `rule` a
     stable id of the classification rule that matched (`"terraform.state.rm"`),
     and `hints` the target details that argv itself states, such as
     `{"context": "prod", "namespace": "web"}` or `{"chdir": "envs/prod"}`.

@@ -44,7 +44,7 @@ class ConfigError(Exception):
 class Settings:
     """Everything a shim needs to decide, after the config files are read.
 
-    `layers` holds the trusted layers (system, then user), `tighten_layers` the
+    `layers` contains the trusted layers (system, then user), `tighten_layers` the
     layers that may only tighten. `loaded_files` lists `(path, kind)` pairs.
     """
 

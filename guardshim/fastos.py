@@ -149,5 +149,5 @@ def make_folders(path, mode=0o777):
         mkdir(path, mode)
     except FileExistsError:
         if not is_folder(path):
-            # Say what is wrong: a file stands where the folder should be.
+            # Say what is wrong: a file is where the folder should be.
             raise NotADirectoryError(_ENOTDIR, strerror(_ENOTDIR), path) from None

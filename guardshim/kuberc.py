@@ -37,7 +37,7 @@ def kuberc_path(hints, environ):
 def alternative_argvs(argv, command, preferences):
     """Return the argvs kubectl may run for `argv` under `preferences`.
 
-    `command` holds the subcommand words the grammar found. A default option
+    `command` contains the subcommand words the grammar found. A default option
     is added as `--name=value`; an alias is expanded to its command with its
     arguments and options. Options are placed before a `--`.
     """

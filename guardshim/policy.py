@@ -38,7 +38,7 @@ def strictness(decision, confirm="yes"):
 
 
 class Decision:
-    """What the policy decided for one verdict, and which rule decided it.
+    """The policy's decision for one verdict, and the rule that made it.
 
     `rule` names the origin: `default:<class>` for the built-in table, or a
     config file with the key, such as `/etc/guardshim/config.toml: rules[2]`.
@@ -62,7 +62,7 @@ class Decision:
 
 
 class Facts:
-    """What rules match against: the verdict, the working folder and the target.
+    """The facts rules match against: the verdict, the working folder and the target.
 
     The target is resolved on first use only, because reading a kubeconfig is
     the one expensive step and most rules never need it.
@@ -90,10 +90,10 @@ class Facts:
 def decide(verdict, settings, facts=None):
     """Return the Decision for `verdict` under `settings`.
 
-    When argv sends the command to another cluster, server or user than its
+    Argv can send the command to another cluster, server or user than its
     context names (`--cluster`, `--server`, `--user`, helm's
-    `--kube-apiserver`), rules written for that context name may not fit, so
-    the decision without the context competes and the stricter one wins.
+    `--kube-apiserver`). Rules written for that context name may then not fit,
+    so the decision without the context competes and the stricter one wins.
     """
     facts = facts or Facts(verdict, None, None)
     decision = _decide_once(settings, facts)

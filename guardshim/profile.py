@@ -13,9 +13,9 @@ END = "# <<< guardshim <<<"
 def default_profiles(environ=None):
     """Return the files of the user's shell that put the shims on PATH.
 
-    Both the interactive rc file and the login file get the block: agents run
-    commands through `bash -c` (which inherits PATH), through interactive
-    shells (rc file) and through login shells such as `bash -lc`, whose
+    Both the interactive rc file and the login file get the block. Agents run
+    commands through `bash -c`, which inherits PATH, through interactive shells,
+    which read the rc file, and through login shells such as `bash -lc`, whose
     /etc/profile resets PATH before the login file runs.
     """
     environ = os.environ if environ is None else environ

@@ -105,8 +105,8 @@ def _ask_on(descriptor, lines, accepted, deadline, timeout):
     saved_attributes = _line_mode(descriptor, termios)
     saved_handlers = catch_stop_signals()
     # A signal that arrives after the last check for pending signals but before
-    # select() starts would not interrupt select(); the C handler's write to this
-    # pipe wakes it up, and the Python handler then runs.
+    # select() starts would not interrupt select(). The C handler's write to
+    # this pipe wakes it up, and the Python handler then runs.
     wakeup_read, wakeup_write = fastos.pipe()
     fastos.set_blocking(wakeup_write, False)
     saved_wakeup = _signal.set_wakeup_fd(wakeup_write)

@@ -2,9 +2,9 @@
 
 The real binary is the first executable regular file named like the tool on PATH
 once every guardshim shim is skipped. A candidate is skipped when its folder is
-the shim folder (compared by device and inode, so a symlinked, relative or
-repeated entry cannot make a shim find itself) or when the file starts with the shim marker (a copy of
-a shim in another folder).
+the shim folder, or when the file starts with the shim marker (a copy of a shim
+in another folder). Folders are compared by device and inode, so a symlinked,
+relative or repeated entry cannot make a shim find itself.
 """
 
 from guardshim import fastos

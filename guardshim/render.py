@@ -70,8 +70,8 @@ def library_paths(package_root):
 
     The shim starts Python with `-S`, so site-packages is not on sys.path. The
     prompt path imports PyYAML (and tomli before Python 3.11) from the folder
-    they are installed in; appending it after the standard library keeps every
-    standard module's lookup as fast as without it.
+    they are installed in. The folder is appended after the standard library, so
+    every standard module's lookup stays as fast as without it.
     """
     import sysconfig
 
@@ -139,7 +139,7 @@ def remove_shims(shim_dir):
 
 
 def is_current_shim(path, tool, locations, interpreter=None):
-    """Return True when `path` holds exactly what a fresh render would write."""
+    """Return True when `path` contains exactly what a fresh render would write."""
     try:
         return Path(path).read_text(encoding="utf-8") == render_shim(
             tool, locations, interpreter

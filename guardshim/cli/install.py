@@ -23,20 +23,28 @@ def _state_path(environ):
     return Path(data_home) / "guardshim" / _STATE_FILE
 
 
+def _profile_option(help_text):
+    return click.option(
+        "--profile",
+        "profile_paths",
+        multiple=True,
+        type=click.Path(dir_okay=False, path_type=Path),
+        help=help_text,
+    )
+
+
+def _shim_dir_option(help_text):
+    return click.option(
+        "--shim-dir", type=click.Path(file_okay=False, path_type=Path), help=help_text
+    )
+
+
 @click.command()
-@click.option(
-    "--profile",
-    "profile_paths",
-    multiple=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Shell profile that gets the PATH block; repeat for several "
-    "[default: the rc and login files of $SHELL, such as ~/.bashrc and ~/.profile].",
+@_profile_option(
+    "Shell profile that gets the PATH block; repeat for several "
+    "[default: the rc and login files of $SHELL, such as ~/.bashrc and ~/.profile]."
 )
-@click.option(
-    "--shim-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for the shims [default: $XDG_DATA_HOME/guardshim/shims].",
-)
+@_shim_dir_option("Folder for the shims [default: $XDG_DATA_HOME/guardshim/shims].")
 def install(profile_paths, shim_dir):
     """Write the shims and put their folder first on PATH in shell profiles.
 
@@ -162,19 +170,11 @@ def _load_state(environ):
 
 
 @click.command()
-@click.option(
-    "--profile",
-    "profile_paths",
-    multiple=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Shell profile to remove the PATH block from; repeat for several "
-    "[default: the ones install used].",
+@_profile_option(
+    "Shell profile to remove the PATH block from; repeat for several "
+    "[default: the ones install used]."
 )
-@click.option(
-    "--shim-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder of the shims [default: the one install used].",
-)
+@_shim_dir_option("Folder of the shims [default: the one install used].")
 def uninstall(profile_paths, shim_dir):
     """Remove the shims and the PATH blocks; every other byte of each profile stays."""
     environ = os.environ

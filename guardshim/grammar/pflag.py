@@ -206,10 +206,10 @@ def chain_end_flags(argv, unknown):
     """Return the entries of `unknown` whose flag is not followed by another of them.
 
     `unknown` maps the names of flags a spec does not know to their shorthand
-    or None. Reading each unknown flag as taking a value only when the next
-    word is not another unknown flag covers what neither the all-boolean nor
-    the all-value reading does: in `--new-a --new-b -h`, `--new-b` may take
-    `-h` as its value while `--new-a` is a boolean.
+    or None. Here an unknown flag takes a value only when the next word is not
+    another unknown flag. Neither the all-boolean nor the all-value reading
+    covers that mix: in `--new-a --new-b -h`, `--new-b` may take `-h` as its
+    value while `--new-a` is a boolean.
     """
     chosen = {}
     for index in range(len(argv) - 1):
